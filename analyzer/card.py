@@ -1,0 +1,43 @@
+"""Model cards: what a model is, what it was trained on, and how well it did, for people."""
+
+from __future__ import annotations
+
+
+def _fmt(x) -> str:
+    return "" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def render_card_markdown(card: dict) -> str:
+    lines = [f"# Reason model card: {card.get('name', 'model')}", ""]
+    lines.append(card.get("description", "A multi-label classifier of the reasons in NPS comments."))
+    lines += ["", "## Training data", ""]
+    data = card.get("training_data", {})
+    for key in ("source", "rows", "sha256", "label_set"):
+        if key in data:
+            lines.append(f"- {key}: {data[key]}")
+    lines += ["", "## Labels", "", "| id | definition | threshold | support |", "|---|---|---|---|"]
+    definitions = card.get("definitions", {})
+    thresholds = card.get("thresholds", {})
+    support = data.get("label_counts", {})
+    for label in card.get("labels", []):
+        lines.append(f"| `{label}` | {definitions.get(label, '')} | {_fmt(thresholds.get(label))} | "
+                     f"{support.get(label, '')} |")
+    cv = card.get("cross_validation")
+    if cv:
+        lines += ["", f"## Cross-validation ({cv.get('folds')} folds, multi-label stratified)", "",
+                  f"- micro-F1: {_fmt(cv.get('micro_f1'))}", f"- macro-F1: {_fmt(cv.get('macro_f1'))}",
+                  "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        for row in cv.get("per_label", []):
+            lines.append(f"| `{row['label']}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
+                         f"{_fmt(row['f1'])} | {row['support']} |")
+        seg = cv.get("by_segment", [])
+        if seg:
+            lines += ["", "| segment | n | micro-F1 | macro-F1 |", "|---|---|---|---|"]
+            for row in seg:
+                lines.append(f"| {row['segment']} | {row['n']} | {_fmt(row['micro_f1'])} | "
+                             f"{_fmt(row['macro_f1'])} |")
+    lines += ["", "## Reproduce", "", f"    {card.get('command', '')}", "", "## Versions", ""]
+    for k, v in sorted(card.get("versions", {}).items()):
+        lines.append(f"- {k}: {v}")
+    lines += ["", f"Trained: {card.get('trained', '')}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""``ReasonClassifier``: multi-label logistic regression with calibrated probabilities and per-label
+decision thresholds chosen by cross-validation.
+
+Each label gets one L2 logistic regression. One round of stratified k-fold cross-validation gives
+out-of-fold decision values for every training comment; from them the classifier fits a Platt (sigmoid)
+calibration and picks the probability threshold that maximises that label's F1. The final weights are
+then fitted on all the data. One CV pass serves both purposes, so training costs (k+1) fits per label.
+
+It is a plain scikit-learn classifier on a numeric feature matrix: put it behind
+:class:`~analyzer.features.TextFeaturizer` in a ``Pipeline`` for text. ``y`` may be a multi-label
+indicator matrix (the reason model) or a 1-D vector of classes (binary / multiclass).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+
+
+def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
+    """The probability cut-off in [lo, hi] that maximises F1 (ties: the middle of the best run)."""
+    grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
+    pos = y_true.astype(bool)
+    best, best_f1 = 0.5, -1.0
+    f1s = []
+    for t in grid:
+        pred = proba >= t
+        tp = np.sum(pred & pos)
+        denom = pred.sum() + pos.sum()
+        f1s.append(2 * tp / denom if denom else 0.0)
+    f1s = np.asarray(f1s)
+    top = np.flatnonzero(f1s >= f1s.max() - 1e-12)
+    best = float(grid[top[len(top) // 2]])
+    best_f1 = float(f1s.max())
+    return best if best_f1 > 0 else 0.5
+
+
+class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
+    """Multi-label classifier with calibrated ``predict_proba`` and CV-chosen thresholds.
+
+    Parameters
+    ----------
+    C : inverse L2 regularisation strength of each label's logistic regression.
+    class_weight : passed to ``LogisticRegression`` ("balanced" helps rare reasons).
+    cv : folds used to calibrate and to choose thresholds (reduced for rare labels, minimum 2).
+    calibrate : fit a sigmoid on out-of-fold scores; if False, raw logistic probabilities are used.
+    tune_thresholds : choose each label's threshold by CV F1; if False, 0.5.
+    max_iter, random_state : as in scikit-learn.
+    """
+
+    def __init__(self, C=4.0, class_weight="balanced", cv=5, calibrate=True, tune_thresholds=True,
+                 max_iter=2000, random_state=0):
+        self.C = C
+        self.class_weight = class_weight
+        self.cv = cv
+        self.calibrate = calibrate
+        self.tune_thresholds = tune_thresholds
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
+
+    # ---------------------------------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
+                             dtype=[np.float64, np.float32])
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        target = type_of_target(y)
+        if target == "multilabel-indicator":
+            self.multilabel_ = True
+            self.classes_ = np.arange(y.shape[1])
+            Y = y.astype(np.int64)
+            self._y_dtype = y.dtype
+        else:
+            check_classification_targets(y)
+            if y.ndim != 1:
+                raise ValueError(f"unsupported target type {target!r}")
+            self.multilabel_ = False
+            self.classes_, encoded = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError("ReasonClassifier needs samples of at least two classes; "
+                                 "got one class")
+            if len(self.classes_) == 2:
+                Y = encoded.reshape(-1, 1)
+            else:
+                Y = np.eye(len(self.classes_), dtype=np.int64)[encoded]
+
+        n_outputs = Y.shape[1]
+        self.coef_ = np.zeros((n_outputs, X.shape[1]))
+        self.intercept_ = np.zeros(n_outputs)
+        self.calibration_ = np.tile([1.0, 0.0], (n_outputs, 1))  # proba = sigmoid(a*score + b)
+        self.thresholds_ = np.full(n_outputs, 0.5)
+        self.constant_ = np.full(n_outputs, np.nan)
+        for j in range(n_outputs):
+            self._fit_one(j, X, Y[:, j], sample_weight)
+        return self
+
+    def _new_lr(self):
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                  max_iter=self.max_iter, random_state=self.random_state)
+
+    def _fit_lr(self, X, y, w):
+        lr = self._new_lr()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            lr.fit(X, y, sample_weight=w)
+        return lr
+
+    def _fit_one(self, j, X, y, w):
+        positives = int(y.sum())
+        if positives == 0 or positives == len(y):
+            # A label never (or always) seen: predict its constant rather than fail the whole model.
+            self.constant_[j] = float(positives > 0)
+            return
+        lr = self._fit_lr(X, y, w)
+        self.coef_[j] = lr.coef_[0]
+        self.intercept_[j] = lr.intercept_[0]
+        folds = min(self.cv, positives, len(y) - positives)
+        if folds < 2 or not (self.calibrate or self.tune_thresholds):
+            return
+        oof = np.zeros(len(y))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(np.zeros(len(y)), y):
+            if y[train].min() == y[train].max():
+                return
+            fold_lr = self._fit_lr(X[train], y[train], w[train])
+            oof[test] = fold_lr.decision_function(X[test])
+        if self.calibrate:
+            platt = LogisticRegression(C=1e4, solver="lbfgs")
+            platt.fit(oof.reshape(-1, 1), y, sample_weight=w)
+            self.calibration_[j] = [platt.coef_[0, 0], platt.intercept_[0]]
+        if self.tune_thresholds:
+            a, b = self.calibration_[j]
+            self.thresholds_[j] = best_f1_threshold(y, _sigmoid(a * oof + b))
+
+    # ---------------------------------------------------------------------------------------------
+    def _label_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, ["coef_", "thresholds_"])
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
+        scores = X @ self.coef_.T + self.intercept_
+        proba = _sigmoid(scores * self.calibration_[:, 0] + self.calibration_[:, 1])
+        constant = ~np.isnan(self.constant_)
+        if constant.any():
+            proba[:, constant] = self.constant_[constant]
+        return np.asarray(proba)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Multi-label: ``(n_samples, n_labels)`` calibrated probabilities of each label.
+        Binary / multiclass: ``(n_samples, n_classes)`` rows summing to 1."""
+        proba = self._label_proba(X)
+        if self.multilabel_:
+            return proba
+        if len(self.classes_) == 2:
+            return np.column_stack([1 - proba[:, 0], proba[:, 0]])
+        total = proba.sum(axis=1, keepdims=True)
+        total[total == 0] = 1.0
+        return proba / total
+
+    def predict(self, X) -> np.ndarray:
+        proba = self._label_proba(X)
+        if self.multilabel_:
+            return (proba >= self.thresholds_).astype(self._y_dtype if self._y_dtype.kind in "biu"
+                                                      else np.int64)
+        if len(self.classes_) == 2:
+            return self.classes_[(proba[:, 0] >= self.thresholds_[0]).astype(int)]
+        return self.classes_[np.argmax(proba, axis=1)]

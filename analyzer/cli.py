@@ -1,0 +1,164 @@
+"""The ``analyze`` command: a thin Typer layer over the library.
+
+Each command parses options and calls a plain library function (``analyze``, ``train``, ``evaluate``)
+that returns data. No analysis logic lives here.
+
+Exit codes: 0 success; 2 refused input or usage (the message names file, row and column); 1 an
+unexpected internal error (``--debug`` shows the traceback); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from .codebook import REASONS
+from .errors import InputError
+
+COMMANDS = ("run", "train", "evaluate", "reasons")
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="NPS with intervals and the reasons behind it. `analyze FILE` is short for `analyze run FILE`.",
+)
+console = Console()
+err = Console(stderr=True)
+
+
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+# Options shared by several commands, defined once.
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", help="Model folder; default: the shipped model. 'none' disables reasons.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")]
+TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text column (default: text).")]
+FoldsOpt = Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds.")]
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        raise exc
+    if isinstance(exc, InputError):
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if isinstance(exc, KeyboardInterrupt):
+        err.print("interrupted", markup=False)
+        raise typer.Exit(130)
+    err.print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+              markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command("run")
+def run_cli(
+    file: Annotated[Path, typer.Argument(help="Survey export: CSV/TSV/TXT, .xlsx, .parquet or .jsonl.")],
+    comments: Annotated[Optional[Path], typer.Option(
+        "--comments", help="Separate comments file, joined to FILE by id (see --on).")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="Id column joining FILE and --comments.")] = None,
+    score_col: Annotated[Optional[str], typer.Option("--score-col", help="Score column (0-10).")] = None,
+    comment_col: Annotated[Optional[str], typer.Option("--comment-col", help="Comment column.")] = None,
+    id_col: Annotated[Optional[str], typer.Option("--id-col", help="Respondent id column.")] = None,
+    date_col: Annotated[Optional[str], typer.Option("--date-col", help="Response date column.")] = None,
+    group_col: Annotated[Optional[list[str]], typer.Option(
+        "--group-col", help="Column to break the NPS down by (repeatable).")] = None,
+    period: Annotated[Period, typer.Option("--period", help="Period for the NPS trend.")] = Period.month,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Write responses.csv, rejects.csv, summary.json and tables here.")] = None,
+    model: ModelOpt = None,
+    force: ForceOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Analyse a survey export: NPS with its 95% interval, segments, and reasons per segment."""
+    from .outputs import write_result
+    from .pipeline import analyze
+    from .render import render_result
+
+    try:
+        result = analyze(file, comments=comments, on=on, score_col=score_col, comment_col=comment_col,
+                         id_col=id_col, date_col=date_col, group_cols=tuple(group_col or ()),
+                         period=period.value, model=_model_arg(model))
+        render_result(result, console)
+        if out is not None:
+            write_result(result, out, force=force)
+            console.print(f"Wrote {out}/ (responses.csv, rejects.csv, summary.json)")
+    except (InputError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for people, --debug shows it
+        _fail(exc, debug)
+
+
+def _model_arg(model: str | None):
+    if model is None:
+        return "default"
+    if model.lower() == "none":
+        return None
+    return model
+
+
+@app.command("train")
+def train_cli(
+    labelled: Annotated[Path, typer.Argument(help="CSV with a text column, reasons (';'-joined ids) "
+                                                  "and optionally score.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the model and its card to.")],
+    text_col: TextColOpt = None,
+    folds: FoldsOpt = 5,
+    name: Annotated[Optional[str], typer.Option("--name", help="Model name for the card.")] = None,
+    force: ForceOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Train a reason model on labelled comments, report cross-validation, save model + card."""
+    from .train import render_report, train
+
+    try:
+        model, report = train(labelled, out=out, text_col=text_col, folds=folds, name=name,
+                              force=force, command=" ".join(["analyze", *sys.argv[1:]]))
+        render_report(report, console, title=f"Cross-validation ({folds} folds)")
+        console.print(f"Saved model to {out}/ (model.skops, card.json, card.md)")
+    except (InputError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    labelled: Annotated[Path, typer.Argument(help="Held-out labelled CSV (text, reasons, score).")],
+    model: ModelOpt = None,
+    text_col: TextColOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Score a model on held-out labelled comments: micro/macro F1, per label, per segment."""
+    from .train import evaluate, render_report
+
+    try:
+        report = evaluate(labelled, model=_model_arg(model) or "default", text_col=text_col)
+        render_report(report, console, title="Held-out evaluation")
+    except (InputError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+
+
+@app.command("reasons")
+def reasons_cli() -> None:
+    """List the default reason ids and their definitions."""
+    for reason, text in REASONS.items():
+        console.print(f"[bold]{reason}[/bold]: {text}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point: ``analyze FILE ...`` means ``analyze run FILE ...``."""
+    argv = sys.argv[1:]
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h"):
+        sys.argv.insert(1, "run")
+    app()

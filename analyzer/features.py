@@ -1,0 +1,308 @@
+"""Text features: a small spaCy pipeline and a scikit-learn transformer over it.
+
+The pipeline is ``spacy.blank("en")`` plus the lookup lemmatizer from ``spacy-lookups-data`` and two
+components registered here, so notebooks, training and ``analyze`` all build the identical pipeline
+without downloading anything:
+
+* ``nps_negation`` marks tokens inside the scope of a negation ("not *working*", "never *once failed*"),
+  because "working" and "not working" are opposite reasons.
+* ``nps_cues`` finds domain cue phrases (waiting, being put on hold, something set up wrongly, no
+  instructions, a bill that surprised...) with a ``PhraseMatcher``. Cues generalise across industries:
+  "still waiting for the engineer" and "still waiting for my card" share the cue ``cue_wait``.
+
+:class:`TextFeaturizer` turns texts (and optionally scores) into one sparse matrix: TF-IDF over lemma
+n-grams with negation and cue tokens, TF-IDF over character n-grams (robust to typos), and the segment.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings as _warnings
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import spacy
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+
+NEGATIONS = {"not", "no", "never", "n't", "nothing", "nobody", "none", "nor", "neither", "without",
+             "cannot", "hardly", "barely", "noone", "nowhere", "dont", "didnt", "wasnt", "isnt",
+             "doesnt", "cant", "wont", "havent", "hasnt", "werent", "arent", "couldnt", "shouldnt"}
+# A negation reaches forward until punctuation, a contrast word, or this many tokens.
+NEGATION_WINDOW = 4
+SCOPE_BREAKS = {"but", "however", "although", "though", "yet", "except", "and", "so", "because",
+                "which", "whereas", "while"}
+
+# Domain cue phrases, grouped by what they signal. Matched on lower-cased tokens. They name situations
+# rather than industries so that one cue serves telecom, banking, SaaS and retail alike.
+CUE_PHRASES: dict[str, list[str]] = {
+    "wait": ["still waiting", "waiting for", "waiting on", "wait", "waited", "waiting", "weeks",
+             "months", "took ages", "took forever", "long time", "delayed", "delay", "delays", "late",
+             "no show", "no-show", "didn't turn up", "did not turn up", "never turned up", "never showed",
+             "didn't show", "never arrived", "not arrived", "hasn't arrived", "yet to", "still not",
+             "still no", "still haven't", "still don't", "rescheduled", "postponed", "missed appointment",
+             "overdue", "days later", "weeks later", "months later", "eventually", "finally", "took",
+             "chasing", "ages", "still"],
+    "support_bad": ["on hold", "hold for", "passed around", "passed from", "pass me", "transferred",
+                    "no one", "nobody", "call back", "callback", "called back", "chase", "chased",
+                    "repeat myself", "rude", "unhelpful", "useless", "clueless", "no communication",
+                    "lack of communication", "poor communication", "kept informed", "never replied",
+                    "no reply", "no response", "ignored", "fobbed off", "customer service", "call centre",
+                    "call center", "helpline", "chat", "complaint", "complaints", "emails", "phoned",
+                    "called", "calls", "spoke to", "told me", "agent", "advisor", "adviser"],
+    "wrong": ["wrong", "incorrect", "incorrectly", "by mistake", "mistake", "mistakes", "error",
+              "errors", "mix up", "mix-up", "mixup", "messed up", "wrongly", "cancelled my order",
+              "order was cancelled", "order cancelled", "duplicate", "twice", "instead of",
+              "not what i ordered", "set up wrong", "misspelt", "misspelled", "applied", "activated",
+              "provisioned", "sent the", "cancelled"],
+    "training": ["no instructions", "instructions", "didn't know how", "don't know how", "no idea how",
+                 "how to use", "how to set", "how it works", "how to", "figure out", "figure it out",
+                 "work it out", "worked it out", "tutorial", "training", "onboarding", "guide", "manual",
+                 "documentation", "docs", "explained how", "show me how", "showed me", "walk me through",
+                 "walkthrough", "youtube", "google"],
+    "bill": ["bill", "billed", "billing", "charged", "charge", "charges", "invoice", "fee", "fees",
+             "contract", "tariff", "plan", "package", "bundle", "discount", "offer", "promotion",
+             "cashback", "price rise", "direct debit", "hidden", "not told", "wasn't told", "unexpected",
+             "surprise", "refund", "renewal", "subscription", "terms", "small print", "overcharged"],
+    "price": ["price", "prices", "expensive", "cheap", "cheaper", "value for money", "cost", "costs",
+              "costly", "pricey", "affordable", "good value", "great value", "deal", "competitive",
+              "overpriced", "money"],
+    "fault": ["not working", "doesn't work", "does not work", "stopped working", "faulty", "broken",
+              "crash", "crashes", "crashing", "bug", "bugs", "buggy", "outage", "outages", "drops",
+              "dropping", "drop out", "dropouts", "disconnect", "disconnects", "slow", "glitch",
+              "glitches", "down again", "intermittent", "no signal", "poor signal", "fault", "faults",
+              "won't load", "keeps", "fails", "failed", "failing", "dead", "freezes", "lag", "patchy"],
+    "works": ["works well", "works perfectly", "works fine", "works great", "reliable", "fast",
+              "no problems", "no issues", "no problem", "never had a problem", "good quality", "stable",
+              "speed", "speeds", "works", "working", "quality", "consistent", "never once"],
+    "easy": ["easy", "simple", "straightforward", "smooth", "smoothly", "seamless", "hassle free",
+             "hassle-free", "painless", "effortless", "no hassle", "quick", "quickly", "efficient",
+             "swift", "user friendly", "intuitive", "convenient"],
+    "hard": ["hassle", "complicated", "difficult", "hard to", "confusing", "nightmare", "long winded",
+             "long-winded", "several attempts", "multiple attempts", "kept failing", "hoops",
+             "convoluted", "faff", "awkward", "clunky", "struggle", "struggled", "painful",
+             "complex", "so many steps", "too many steps"],
+    "staff_good": ["helpful", "friendly", "polite", "professional", "knowledgeable", "patient",
+                   "courteous", "kept me informed", "kept me updated", "lovely", "went above",
+                   "sorted it", "sorted out", "understanding", "responsive", "attentive", "kind",
+                   "staff", "engineer", "team", "support", "service"],
+    "praise": ["great service", "excellent", "brilliant", "happy", "very good", "great", "love",
+               "amazing", "fantastic", "satisfied", "good service", "good", "superb", "perfect",
+               "wonderful", "outstanding", "pleased", "impressed", "best"],
+    "complaint": ["awful", "terrible", "rubbish", "appalling", "worst", "disgusting", "shocking",
+                  "poor service", "dreadful", "horrendous", "poor", "bad", "disappointed", "unhappy",
+                  "fed up", "joke", "shambles", "diabolical", "atrocious", "pathetic"],
+    "other": ["only provider", "no choice", "no other option", "recommended by", "recommended me",
+              "friend", "family", "too early", "too soon", "haven't used", "not used", "damage",
+              "damaged", "loyal", "years", "ethical", "area"],
+}
+
+TIME_UNITS = ["day", "days", "week", "weeks", "wk", "wks", "month", "months", "hour", "hours", "hrs",
+              "fortnight", "year", "years"]
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+          "sept", "oct", "nov", "dec"]
+# Token patterns for cues that phrases cannot express: a stated duration ("6 weeks", "three months") or
+# a calendar date ("on the 18th", "12 April") often means a wait even when no waiting word is used.
+CUE_PATTERNS: dict[str, list[list[dict]]] = {
+    "duration": [[{"LIKE_NUM": True}, {"LOWER": {"IN": TIME_UNITS}}],
+                 [{"LOWER": {"IN": ["a", "one", "several", "few", "couple", "many"]}},
+                  {"LOWER": {"IN": TIME_UNITS}}]],
+    "date": [[{"LOWER": {"REGEX": r"^\d{1,2}(st|nd|rd|th)$"}}],
+             [{"LIKE_NUM": True}, {"LOWER": {"IN": MONTHS[:12]}}],
+             [{"LOWER": {"IN": MONTHS[:12]}}, {"LIKE_NUM": True}],
+             [{"TEXT": {"REGEX": r"^\d{1,2}[/.]\d{1,2}([/.]\d{2,4})?$"}}]],
+    "not_yet": [[{"LOWER": "yet"}], [{"LOWER": "still"}, {"OP": "?"}, {"LOWER": {"IN": list(NEGATIONS)}}],
+                [{"LOWER": "still"}, {"LOWER": {"IN": ["without", "waiting", "no", "not", "nothing"]}}]],
+}
+
+TOKEN_NORMALISE = re.compile(r"[^\w']+")
+
+
+@Language.factory("nps_negation", default_config={"window": NEGATION_WINDOW})
+def make_negation(nlp: Language, name: str, window: int):
+    return NegationScope(window)
+
+
+class NegationScope:
+    """Sets ``token._.negated`` on tokens that follow a negation cue within its scope."""
+
+    def __init__(self, window: int):
+        self.window = window
+        if not Token.has_extension("negated"):
+            Token.set_extension("negated", default=False)
+
+    def __call__(self, doc: Doc) -> Doc:
+        remaining = 0
+        for token in doc:
+            lower = token.lower_
+            if token.is_punct or lower in SCOPE_BREAKS:
+                remaining = 0
+                continue
+            if remaining:
+                token._.negated = True
+                remaining -= 1
+            if lower in NEGATIONS:
+                remaining = self.window
+        return doc
+
+
+@Language.factory("nps_cues")
+def make_cues(nlp: Language, name: str):
+    return CueMatcher(nlp)
+
+
+class CueMatcher:
+    """Adds ``doc._.cues``: one ``cue_<group>`` (or ``cue_<group>_neg``) per matched phrase."""
+
+    def __init__(self, nlp: Language):
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for group, phrases in CUE_PHRASES.items():
+            self.matcher.add(group, [nlp.make_doc(p) for p in phrases])
+        self.patterns = Matcher(nlp.vocab)
+        for group, patterns in CUE_PATTERNS.items():
+            self.patterns.add(group, patterns)
+        if not Doc.has_extension("cues"):
+            Doc.set_extension("cues", default=None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = []
+        strings = doc.vocab.strings
+        for match_id, start, _end in [*self.matcher(doc), *self.patterns(doc)]:
+            group = strings[match_id]
+            negated = doc[start]._.negated if Token.has_extension("negated") else False
+            cues.append(f"cue_{group}_neg" if negated else f"cue_{group}")
+        doc._.cues = cues
+        return doc
+
+
+@functools.lru_cache(maxsize=4)
+def build_nlp(spacy_model: str = "blank") -> Language:
+    """The feature pipeline. ``"blank"`` needs no download; any installed pipeline name also works."""
+    if spacy_model == "blank":
+        nlp = spacy.blank("en")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    else:
+        nlp = spacy.load(spacy_model, exclude=["ner", "parser", "textcat"])
+    nlp.add_pipe("nps_negation")
+    nlp.add_pipe("nps_cues")
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        nlp.initialize()
+    return nlp
+
+
+def doc_tokens(doc: Doc) -> str:
+    """Feature tokens of a doc as one space-joined string (lemmas, ``not_`` marks, cues)."""
+    out = []
+    for token in doc:
+        if token.is_punct or token.is_space:
+            continue
+        if token.like_num:
+            lemma = "<num>"
+        else:
+            lemma = TOKEN_NORMALISE.sub("", (token.lemma_ or token.text).lower())
+            if not lemma:
+                continue
+        out.append(f"not_{lemma}" if token._.negated else lemma)
+    out.extend(doc._.cues or ())
+    return " ".join(out)
+
+
+def texts_and_scores(X) -> tuple[list[str], np.ndarray | None]:
+    """Accept a DataFrame with ``text`` (and optionally ``score``) or a 1-D sequence of strings."""
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ValueError("a DataFrame input needs a 'text' column")
+        texts = X["text"].fillna("").astype(str).tolist()
+        scores = (pd.to_numeric(X["score"], errors="coerce").to_numpy(dtype=float)
+                  if "score" in X.columns else None)
+        return texts, scores
+    if isinstance(X, str):
+        raise ValueError("expected a sequence of texts, got a single string")
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim != 1:
+        raise ValueError("expected a 1-D sequence of texts or a DataFrame with a 'text' column")
+    return ["" if v is None else str(v) for v in arr], None
+
+
+class TextFeaturizer(TransformerMixin, BaseEstimator):
+    """Texts (+ optional 0-10 scores) → sparse features for :class:`~analyzer.classify.ReasonClassifier`.
+
+    Parameters
+    ----------
+    spacy_model : "blank" or the name of an installed spaCy pipeline.
+    word_ngrams, char_ngrams : n-gram ranges for the lemma and character TF-IDF blocks.
+    min_df : minimum document frequency for both vocabularies.
+    max_word_features, max_char_features : vocabulary caps (they bound the model's size).
+    use_score : add the NPS segment of the score as three indicator features.
+    max_chars : texts are cut to this many characters for featurising (outputs keep the full text).
+    """
+
+    def __init__(self, spacy_model="blank", word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2,
+                 max_word_features=20000, max_char_features=20000, use_score=True, max_chars=5000):
+        self.spacy_model = spacy_model
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.use_score = use_score
+        self.max_chars = max_chars
+
+    def _prepare(self, X):
+        texts, scores = texts_and_scores(X)
+        texts = [t[: self.max_chars] for t in texts]
+        nlp = build_nlp(self.spacy_model)
+        lemmas = [doc_tokens(doc) for doc in nlp.pipe(texts, batch_size=512)]
+        chars = [" ".join(t.lower().split()) for t in texts]
+        return lemmas, chars, scores
+
+    def fit(self, X, y=None):
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X, y=None):
+        lemmas, chars, scores = self._prepare(X)
+        self.word_vectorizer_ = TfidfVectorizer(
+            token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
+            min_df=self.min_df, max_features=self.max_word_features, sublinear_tf=True,
+            dtype=np.float32)
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=self.min_df,
+            max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32)
+        words = self.word_vectorizer_.fit_transform(lemmas)
+        chars_m = self.char_vectorizer_.fit_transform(chars)
+        return self._stack(words, chars_m, scores)
+
+    def transform(self, X):
+        check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
+        lemmas, chars, scores = self._prepare(X)
+        return self._stack(self.word_vectorizer_.transform(lemmas),
+                           self.char_vectorizer_.transform(chars), scores)
+
+    def _stack(self, words, chars, scores):
+        blocks = [words, chars]
+        if self.use_score:
+            seg = np.zeros((words.shape[0], 3), dtype=np.float32)
+            if scores is not None:
+                s = np.asarray(scores, dtype=float)
+                seg[:, 0] = s >= 9
+                seg[:, 1] = (s >= 7) & (s < 9)
+                seg[:, 2] = s <= 6  # NaN compares False: no score, no segment feature
+            blocks.append(sp.csr_matrix(seg))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
+        names = [f"w:{n}" for n in self.word_vectorizer_.get_feature_names_out()]
+        names += [f"c:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
+        if self.use_score:
+            names += ["segment=promoter", "segment=passive", "segment=detractor"]
+        return np.asarray(names, dtype=object)

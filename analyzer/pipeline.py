@@ -1,0 +1,367 @@
+"""The analysis: read → validate → classify → aggregate, one chunk of rows at a time.
+
+:func:`analyze` is the library entry point; the CLI, notebooks and tests all call it. It returns an
+:class:`AnalysisResult` of pandas DataFrames. Per-chunk work happens in :func:`analyse_chunk`, which only
+adds to a :class:`~analyzer.aggregate.Tally` of counts, so totals never need the whole file at once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import NO_COMMENT, NO_REASON, NPSEstimate, Tally
+from .columns import ColumnMap, detect_columns
+from .errors import InputError
+from .read import DEFAULT_CHUNK_ROWS, BadRow, Table, open_table, read_all
+from .validate import parse_dates, parse_scores, period_labels, segments_of
+
+SUMMARY_VERSION = 1
+
+
+@dataclass
+class JoinReport:
+    """How a separate comments file matched the scores file."""
+
+    comments_source: str
+    on: str
+    matched: int = 0
+    scores_without_comment: int = 0
+    comments_without_score: pd.DataFrame | None = None
+    duplicate_comment_ids: int = 0
+
+    def as_dict(self) -> dict:
+        return {"comments_file": self.comments_source, "on": self.on, "matched": self.matched,
+                "scores_without_comment": self.scores_without_comment,
+                "comments_without_score": 0 if self.comments_without_score is None
+                else int(len(self.comments_without_score)),
+                "duplicate_comment_ids": self.duplicate_comment_ids}
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one analysis produced; DataFrames for notebooks, :meth:`summary` for JSON."""
+
+    source: str
+    layout: str
+    columns: ColumnMap
+    tally: Tally
+    responses: pd.DataFrame
+    rejects: pd.DataFrame
+    labels: list[str] = field(default_factory=list)
+    model_name: str | None = None
+    period: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    join: JoinReport | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    duplicate_ids: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return self.tally.rows_read
+
+    @property
+    def rows_analysed(self) -> int:
+        return self.tally.rows_analysed
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.tally.rows_rejected
+
+    @property
+    def nps(self) -> NPSEstimate:
+        return self.tally.estimate()
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        return self.tally.segment_table()
+
+    def groups(self, column: str) -> pd.DataFrame:
+        return self.tally.breakdown(f"group:{column}")
+
+    @property
+    def periods(self) -> pd.DataFrame | None:
+        return self.tally.breakdown("period") if self.period else None
+
+    @property
+    def reasons(self) -> pd.DataFrame | None:
+        return self.tally.reason_table(self.labels) if self.labels else None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The aggregate tables, by name: what ``--out`` writes next to ``summary.json``."""
+        out = {"segments": self.segments}
+        if self.labels:
+            out["reasons_by_segment"] = self.reasons
+        for col in self.columns.groups:
+            out[f"nps_by_{_slug(col)}"] = self.groups(col)
+        if self.period:
+            out[f"nps_by_{self.period}"] = self.periods
+        return out
+
+    def summary(self) -> dict:
+        """The content of ``summary.json``: plain JSON types, NaN written as null."""
+        est = self.nps
+        out = {
+            "summary_version": SUMMARY_VERSION,
+            "source": self.source,
+            "layout": self.layout,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "columns": {"score": self.columns.score, "comment": self.columns.comment,
+                        "id": self.columns.id, "date": self.columns.date,
+                        "date_format": self.columns.date_format, "groups": self.columns.groups},
+            "rows_read": self.rows_read,
+            "rows_analysed": self.rows_analysed,
+            "rows_rejected": self.rows_rejected,
+            "rejected_by_reason": self.rejects["reason"].value_counts().sort_index().to_dict()
+            if len(self.rejects) else {},
+            "n": est.n,
+            "nps": _num(est.nps),
+            "nps_interval": [_num(est.low), _num(est.high)],
+            "segments": {row.segment: {"n": int(row.n), "share": _num(row.share)}
+                         for row in self.segments.itertuples()},
+            "comments": {"with_comment": int(self.responses["_has_comment"].sum())
+                         if "_has_comment" in self.responses else None},
+            "duplicate_ids": self.duplicate_ids,
+            "model": self.model_name,
+            "reasons": [],
+            "groups": {},
+            "periods": None,
+            "languages": self.languages,
+            "warnings": list(self.warnings),
+        }
+        out["comments"]["without_comment"] = est.n - (out["comments"]["with_comment"] or 0)
+        if self.labels:
+            out["reasons"] = [{"reason": r.reason, "segment": r.segment, "n": int(r.n),
+                               "share": _num(r.share), "share_interval": [_num(r.share_low),
+                                                                          _num(r.share_high)],
+                               "segment_n": int(r.segment_n)}
+                              for r in self.reasons.itertuples()]
+        for col in self.columns.groups:
+            out["groups"][col] = _records(self.groups(col))
+        if self.period:
+            out["periods"] = {"period": self.period, "rows": _records(self.periods)}
+        if self.join:
+            out["join"] = self.join.as_dict()
+        return out
+
+
+def _slug(name: str) -> str:
+    import re
+    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower() or "group"
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (_num(v) if isinstance(v, (float, np.floating)) else
+                 int(v) if isinstance(v, (int, np.integer)) else v)
+             for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def analyze(source, *, comments=None, on: str | None = None, score_col: str | None = None,
+            comment_col: str | None = None, id_col: str | None = None, date_col: str | None = None,
+            group_cols: list[str] | tuple[str, ...] = (), period: str = "month", model="default",
+            chunk_rows: int = DEFAULT_CHUNK_ROWS) -> AnalysisResult:
+    """Analyse a survey export (a path or a DataFrame).
+
+    ``model`` is ``"default"`` (the shipped model if installed), ``None`` (no reasons), a path to a model
+    folder, or a loaded :class:`~analyzer.model.ReasonModel`.
+    """
+    from .model import resolve_model  # deferred: spaCy is only imported when reasons are wanted
+
+    table = open_table(source, chunk_rows=chunk_rows)
+    chunks = iter(table.chunks)
+    first = next(chunks, None)
+    if first is None or (first.frame.empty and not first.bad):
+        raise InputError("has a header but no data rows" if table.columns else "no rows",
+                         path=table.source)
+    sample = first.frame.head(5000)
+    if sample.empty:
+        sample = pd.DataFrame(columns=table.columns, dtype=object)
+
+    join = None
+    comment_lookup = None
+    if comments is not None:
+        comment_lookup, join, comment_name = _load_comments(comments, on, id_col, comment_col)
+        if join.on not in table.columns:
+            raise InputError(f"join column {join.on!r} is not in the scores file; columns are: "
+                             f"{', '.join(map(repr, table.columns))}", path=table.source)
+        id_col = join.on
+        comment_col = comment_name
+        sample = sample.assign(**{comment_name: sample[join.on].map(comment_lookup).fillna("")})
+
+    columns = detect_columns(sample, table.labels, source=table.source, score_col=score_col,
+                             comment_col=comment_col, id_col=id_col, date_col=date_col,
+                             group_cols=group_cols, month_first=table.layout == "surveymonkey")
+    reason_model = resolve_model(model)
+    labels = list(reason_model.labels) if reason_model is not None else []
+    use_period = period if columns.date else None
+
+    tally = Tally()
+    responses, rejects = [], []
+    warnings = list(table.warnings) + columns.notes
+    ids_seen: dict[str, int] = {}
+    duplicate_ids = 0
+    languages: dict[str, int] = {}
+
+    def process(chunk):
+        nonlocal duplicate_ids
+        frame = chunk.frame
+        if comment_lookup is not None:
+            frame = frame.assign(**{columns.comment: frame[join.on].map(comment_lookup).fillna("")})
+        part = analyse_chunk(frame, chunk.bad, columns, tally, model=reason_model, period=use_period,
+                             source=table.source, warnings=warnings, languages=languages)
+        kept, rejected = part
+        if columns.id and len(kept):
+            for value in kept[columns.id]:
+                if value:
+                    seen = ids_seen.get(value, 0)
+                    duplicate_ids += seen == 1
+                    ids_seen[value] = seen + 1
+        responses.append(kept)
+        rejects.append(rejected)
+
+    process(first)
+    for chunk in chunks:
+        process(chunk)
+
+    if join is not None:
+        matched_ids = set(ids_seen)
+        join.matched = sum(1 for k in comment_lookup if k in matched_ids)
+        all_resp = pd.concat(responses) if responses else pd.DataFrame()
+        join.scores_without_comment = int((all_resp[join.on].map(lambda v: v not in comment_lookup)).sum()) \
+            if len(all_resp) else 0
+        join.comments_without_score = join.comments_without_score[
+            ~join.comments_without_score[join.on].isin(matched_ids)]
+        if join.scores_without_comment or len(join.comments_without_score):
+            warnings.append(
+                f"join on {join.on!r}: {join.scores_without_comment} score rows have no comment, "
+                f"{len(join.comments_without_score)} comment rows have no score row")
+    if duplicate_ids:
+        warnings.append(f"{duplicate_ids} id values in {columns.id!r} occur more than once "
+                        "(all rows kept)")
+    if languages:
+        other = sum(v for k, v in languages.items() if k != "en")
+        if other:
+            warnings.append(f"{other} comments look non-English; they get no reasons")
+
+    result = AnalysisResult(
+        source=table.source, layout=table.layout, columns=columns, tally=tally,
+        responses=pd.concat(responses) if responses else pd.DataFrame(),
+        rejects=pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(),
+        labels=labels, model_name=getattr(reason_model, "name", None), period=use_period,
+        warnings=warnings, join=join, encoding=table.encoding, delimiter=table.delimiter,
+        duplicate_ids=duplicate_ids, languages=dict(sorted(languages.items())))
+    assert result.rows_read == result.rows_analysed + result.rows_rejected
+    return result
+
+
+def analyse_chunk(frame: pd.DataFrame, bad: list[BadRow], columns: ColumnMap, tally: Tally, *,
+                  model=None, period: str | None = None, source: str = "",
+                  warnings: list[str] | None = None, languages: dict | None = None):
+    """Validate, classify and count one chunk. Returns ``(responses, rejects)`` frames."""
+    scores, problems = parse_scores(frame[columns.score])
+    valid = scores.notna()
+    tally.rows_read += len(frame) + len(bad)
+    tally.rows_analysed += int(valid.sum())
+    tally.rows_rejected += int((~valid).sum()) + len(bad)
+
+    rejected = frame.loc[~valid].copy()
+    rejected.insert(0, "reason", problems[~valid])
+    rejected.insert(0, "column", columns.score)
+    rejected.insert(0, "row", rejected.index.to_numpy())
+    if bad:
+        structural = pd.DataFrame({"row": [b.row for b in bad], "column": "",
+                                   "reason": [b.reason for b in bad],
+                                   "raw": [json.dumps(b.values, ensure_ascii=False) for b in bad]})
+        rejected = pd.concat([rejected, structural], ignore_index=True).sort_values("row", kind="stable")
+    rejected = rejected.reset_index(drop=True)
+
+    kept = frame.loc[valid].copy()
+    kept_scores = scores[valid].astype(int)
+    kept["segment"] = segments_of(kept_scores)
+    tally.add_segments("all", pd.Series("all", index=kept.index), kept["segment"])
+    for col in columns.groups:
+        tally.add_segments(f"group:{col}", kept[col].str.strip().replace("", "(blank)"), kept["segment"])
+    if period and columns.date:
+        dates = parse_dates(kept[columns.date], columns.date_format)
+        tally.add_segments("period", period_labels(dates, period), kept["segment"])
+
+    text = kept[columns.comment].astype(str) if columns.comment else pd.Series("", index=kept.index)
+    has_comment = text.str.strip().ne("")
+    kept["_has_comment"] = has_comment
+    if model is not None:
+        reasons, proba, lang = model.predict_frame(text, kept_scores, warnings=warnings)
+        kept["reasons"] = reasons
+        for label in model.labels:
+            kept[f"p_{label}"] = proba[label].round(4)
+        if lang is not None:
+            kept["language"] = lang
+            if languages is not None:
+                for code, n in lang[has_comment].value_counts().items():
+                    languages[code] = languages.get(code, 0) + int(n)
+        for segment, reason_list, commented in zip(kept["segment"], reasons, has_comment):
+            if not commented:
+                tally.reasons[(segment, NO_COMMENT)] += 1
+            elif not reason_list:
+                tally.reasons[(segment, NO_REASON)] += 1
+            else:
+                for reason in reason_list.split(";"):
+                    tally.reasons[(segment, reason)] += 1
+    kept.insert(0, "row", kept.index.to_numpy())
+    return kept, rejected
+
+
+def _load_comments(comments, on, id_col, comment_col):
+    """Read a separate comments file into an id → comment mapping (first occurrence wins)."""
+    table, frame, bad = read_all(comments)
+    on = on or id_col
+    if on is None:
+        sample = frame.head(5000)
+        from .columns import _detect_id
+        on = _detect_id(sample, table.labels, set())
+        if on is None:
+            raise InputError("cannot tell which column joins the files; pass --on COLUMN",
+                             path=table.source)
+    if on not in frame.columns:
+        raise InputError(f"join column {on!r} is not in the comments file; columns are: "
+                         f"{', '.join(map(repr, frame.columns))}", path=table.source)
+    name = comment_col if comment_col in frame.columns else None
+    if name is None:
+        from .columns import _detect_comment
+        name = _detect_comment(frame.head(5000), table.labels, {on})
+        if name is None:
+            raise InputError("no free-text comment column found; pass --comment-col",
+                             path=table.source)
+    keys = frame[on].astype(str).str.strip()
+    duplicated = keys.duplicated(keep="first")
+    lookup = dict(zip(keys[~duplicated], frame.loc[~duplicated, name]))
+    leftovers = frame.loc[:, [on, name]].copy()
+    leftovers.insert(0, "row", frame.index.to_numpy())
+    report = JoinReport(comments_source=table.source, on=on, duplicate_comment_ids=int(duplicated.sum()),
+                        comments_without_score=leftovers.loc[~duplicated])
+    if bad:
+        report.comments_without_score = pd.concat(
+            [report.comments_without_score,
+             pd.DataFrame({"row": [b.row for b in bad], on: "", name: [b.reason for b in bad]})])
+    return lookup, report, name
+
+
+def default_output_name(source) -> Path:
+    return Path(str(source)).with_suffix("").name + "_analysis"

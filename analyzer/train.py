@@ -1,0 +1,267 @@
+"""Training and evaluating reason models on labelled comments.
+
+A labelled file is a table with a text column, ``reasons`` (``;``-joined ids, empty for none) and
+optionally ``score`` (0-10) and ``weight``. Any label set works: analysts bring their own taxonomy.
+:func:`train` reports multi-label stratified k-fold cross-validation before fitting the final model on
+everything; :func:`evaluate` gives the same report for a saved model on held-out data.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.pipeline import Pipeline
+
+from .classify import ReasonClassifier
+from .codebook import REASONS
+from .errors import InputError
+from .features import TextFeaturizer
+from .model import ReasonModel, resolve_model, save_model
+from .read import read_all
+from .validate import parse_scores, segments_of
+
+LABEL_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .\-/]*$")
+MIN_ROWS = 20
+RANDOM_STATE = 0
+
+
+def make_pipeline(**params) -> Pipeline:
+    """The text → reasons pipeline; ``params`` use scikit-learn's ``step__param`` names."""
+    pipe = Pipeline([("features", TextFeaturizer()), ("classifier", ReasonClassifier())])
+    return pipe.set_params(**params) if params else pipe
+
+
+@dataclass
+class LabelledData:
+    """Labelled comments ready for training: features frame, indicator matrix, label ids."""
+
+    frame: pd.DataFrame  # columns: text, score (float, NaN if absent)
+    Y: np.ndarray
+    labels: list[str]
+    weights: np.ndarray | None
+    source: str
+    sha256: str
+
+    @property
+    def label_counts(self) -> dict[str, int]:
+        return {label: int(n) for label, n in zip(self.labels, self.Y.sum(axis=0))}
+
+
+def load_labelled(source, text_col: str | None = None, labels: list[str] | None = None) -> LabelledData:
+    """Read and check a labelled file (path or DataFrame); refuse malformed rows with their row number."""
+    table, frame, bad = read_all(source)
+    where = table.source
+    if bad:
+        b = bad[0]
+        raise InputError(f"unreadable row ({b.reason}); {len(bad)} such rows", path=where, row=b.row)
+    if frame.empty:
+        raise InputError("no labelled rows", path=where)
+    text_col = text_col or next((c for c in ("text", "comment", "comments", "verbatim")
+                                 if c in frame.columns), None)
+    if text_col is None or text_col not in frame.columns:
+        raise InputError(f"no text column (use --text-col); columns are: {list(frame.columns)}",
+                         path=where)
+    if "reasons" not in frame.columns:
+        raise InputError(f"no 'reasons' column; columns are: {list(frame.columns)}", path=where)
+    texts = frame[text_col].astype(str)
+    parsed: list[list[str]] = []
+    for row, text, raw in zip(frame.index, texts, frame["reasons"].astype(str)):
+        ids = sorted({r.strip() for r in raw.split(";") if r.strip()})
+        for rid in ids:
+            if not LABEL_ID.match(rid):
+                raise InputError(f"invalid reason id {rid!r}", path=where, row=int(row), column="reasons")
+        if ids and not text.strip():
+            raise InputError("row has reasons but no text", path=where, row=int(row), column=text_col)
+        parsed.append(ids)
+    scores = pd.Series(np.nan, index=frame.index)
+    if "score" in frame.columns:
+        s, problems = parse_scores(frame["score"])
+        given = frame["score"].astype(str).str.strip() != ""
+        broken = given & s.isna()
+        if broken.any():
+            row = int(broken[broken].index[0])
+            raise InputError(problems[row], path=where, row=row, column="score")
+        scores = s.astype("float64")
+    weights = None
+    if "weight" in frame.columns:
+        weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(weights).any() or (weights < 0).any():
+            raise InputError("weights must be numbers >= 0", path=where, column="weight")
+    found = sorted({r for ids in parsed for r in ids})
+    label_ids = list(labels) if labels is not None else found
+    index = {label: i for i, label in enumerate(label_ids)}
+    Y = np.zeros((len(parsed), len(label_ids)), dtype=np.int64)
+    for i, ids in enumerate(parsed):
+        for rid in ids:
+            if rid in index:
+                Y[i, index[rid]] = 1
+    digest = hashlib.sha256(pd.util.hash_pandas_object(
+        pd.DataFrame({"t": texts.to_numpy(), "r": frame["reasons"].astype(str).to_numpy(),
+                      "s": scores.to_numpy()}), index=False).to_numpy().tobytes()).hexdigest()
+    data = pd.DataFrame({"text": texts.to_numpy(), "score": scores.to_numpy()}, index=frame.index)
+    return LabelledData(data, Y, label_ids, weights, where, digest)
+
+
+def _check_trainable(data: LabelledData, folds: int) -> None:
+    if len(data.frame) < MIN_ROWS:
+        raise InputError(f"only {len(data.frame)} labelled rows; at least {MIN_ROWS} are needed",
+                         path=data.source)
+    if not data.labels:
+        raise InputError("no reason ids in the 'reasons' column", path=data.source)
+    rare = {label: n for label, n in data.label_counts.items() if n < folds}
+    if rare:
+        shown = ", ".join(f"{label!r} ({n})" for label, n in sorted(rare.items()))
+        raise InputError(f"labels with fewer examples than the {folds} cross-validation folds: {shown}. "
+                         "Add examples, merge them into another label, or use fewer --folds",
+                         path=data.source)
+
+
+# --------------------------------------------------------------------------------------------------
+# Metrics
+
+
+def metrics_report(Y_true: np.ndarray, Y_pred: np.ndarray, labels: list[str],
+                   scores: np.ndarray | None = None) -> dict:
+    """Micro/macro F1, per-label precision/recall/F1/support, and F1 per NPS segment."""
+    report = {"n": int(len(Y_true)),
+              "micro_f1": float(f1_score(Y_true, Y_pred, average="micro", zero_division=0)),
+              "macro_f1": float(f1_score(Y_true, Y_pred, average="macro", zero_division=0))}
+    p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
+    report["per_label"] = [{"label": label, "precision": float(pi), "recall": float(ri), "f1": float(fi),
+                            "support": int(si)} for label, pi, ri, fi, si in zip(labels, p, r, f, s)]
+    report["by_segment"] = []
+    if scores is not None and not np.all(np.isnan(scores)):
+        segs = segments_of(pd.Series(scores)).to_numpy()
+        for segment in ("promoter", "passive", "detractor"):
+            mask = segs == segment
+            if mask.any():
+                report["by_segment"].append({
+                    "segment": segment, "n": int(mask.sum()),
+                    "micro_f1": float(f1_score(Y_true[mask], Y_pred[mask], average="micro",
+                                               zero_division=0)),
+                    "macro_f1": float(f1_score(Y_true[mask], Y_pred[mask], average="macro",
+                                               zero_division=0))})
+    return report
+
+
+def cross_validate(data: LabelledData, folds: int = 5, pipeline: Pipeline | None = None) -> dict:
+    """Multi-label stratified k-fold CV of a pipeline: the metrics of its out-of-fold predictions."""
+    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+
+    from sklearn.base import clone
+
+    pipeline = pipeline if pipeline is not None else make_pipeline()
+    splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
+    oof = np.zeros_like(data.Y)
+    for train_idx, test_idx in splitter.split(np.zeros(len(data.Y)), data.Y):
+        fold = clone(pipeline)
+        fit_params = {}
+        if data.weights is not None:
+            fit_params["classifier__sample_weight"] = data.weights[train_idx]
+        fold.fit(data.frame.iloc[train_idx], data.Y[train_idx], **fit_params)
+        oof[test_idx] = fold.predict(data.frame.iloc[test_idx])
+    report = metrics_report(data.Y, oof, data.labels, data.frame["score"].to_numpy())
+    report["folds"] = folds
+    return report
+
+
+def fit_model(data: LabelledData, name: str = "model", pipeline: Pipeline | None = None) -> ReasonModel:
+    pipeline = pipeline if pipeline is not None else make_pipeline()
+    fit_params = {}
+    if data.weights is not None:
+        fit_params["classifier__sample_weight"] = data.weights
+    pipeline.fit(data.frame, data.Y, **fit_params)
+    return ReasonModel(pipeline=pipeline, labels=list(data.labels), name=name)
+
+
+def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, name: str | None = None,
+          force: bool = False, command: str = "", pipeline: Pipeline | None = None,
+          trained_at: str | None = None) -> tuple[ReasonModel, dict]:
+    """Cross-validate, fit on all rows, and (with ``out``) save model + card. Returns both."""
+    from .outputs import OutputFolder
+
+    data = load_labelled(labelled, text_col=text_col)
+    _check_trainable(data, folds)
+    report = cross_validate(data, folds, pipeline)
+    name = name or (Path(out).name if out is not None else "model")
+    model = fit_model(data, name=name, pipeline=pipeline)
+    model.card = {
+        "name": name,
+        "description": "Multi-label classifier of the reasons given in NPS comments: spaCy features "
+                       "(lookup lemmas, negation scope, cue phrases) + character n-grams + segment, "
+                       "one calibrated logistic regression per reason with a CV-chosen threshold.",
+        "labels": list(data.labels),
+        "definitions": {label: REASONS.get(label, "") for label in data.labels},
+        "training_data": {"source": Path(str(data.source)).name, "rows": int(len(data.frame)),
+                          "sha256": data.sha256, "label_counts": data.label_counts},
+        "cross_validation": report,
+        "params": {k: _jsonable(v) for k, v in model.pipeline.get_params(deep=True).items()
+                   if "__" in k},
+        "command": command,
+        "trained": trained_at or _dt.date.today().isoformat(),
+    }
+    if out is not None:
+        with OutputFolder(out, force=force) as staging:
+            save_model(model, staging)
+    return model, report
+
+
+def _jsonable(v):
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    if isinstance(v, tuple):
+        return list(v)
+    return repr(v)
+
+
+def evaluate(labelled, model="default", text_col: str | None = None) -> dict:
+    """Score a saved model on held-out labelled data (same report as training CV)."""
+    reason_model = resolve_model(model)
+    if reason_model is None:
+        raise InputError("no model to evaluate; pass --model FOLDER")
+    data = load_labelled(labelled, text_col=text_col)
+    labels = list(reason_model.labels) + [label for label in data.labels
+                                          if label not in reason_model.labels]
+    truth = load_labelled(labelled, text_col=text_col, labels=labels).Y
+    predicted = reason_model.predict(data.frame["text"], data.frame["score"].to_numpy())
+    index = {label: i for i, label in enumerate(labels)}
+    Y_pred = np.zeros_like(truth)
+    for i, ids in enumerate(predicted):
+        for rid in ids:
+            Y_pred[i, index[rid]] = 1
+    report = metrics_report(truth, Y_pred, labels, data.frame["score"].to_numpy())
+    report["model"] = reason_model.name
+    unknown = [label for label in data.labels if label not in reason_model.labels]
+    if unknown:
+        report["labels_unknown_to_model"] = unknown
+    return report
+
+
+def render_report(report: dict, console, title: str = "Evaluation") -> None:
+    from rich.table import Table
+
+    console.print(f"[bold]{title}[/bold]: n = {report['n']}, micro-F1 {report['micro_f1']:.3f}, "
+                  f"macro-F1 {report['macro_f1']:.3f}")
+    table = Table(show_edge=False)
+    for col in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    for row in report["per_label"]:
+        table.add_row(row["label"], f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                      f"{row['f1']:.3f}", str(row["support"]))
+    console.print(table)
+    if report.get("by_segment"):
+        seg = Table(show_edge=False)
+        for col in ("segment", "n", "micro-F1", "macro-F1"):
+            seg.add_column(col, justify="left" if col == "segment" else "right")
+        for row in report["by_segment"]:
+            seg.add_row(row["segment"], str(row["n"]), f"{row['micro_f1']:.3f}", f"{row['macro_f1']:.3f}")
+        console.print(seg)
+    if report.get("labels_unknown_to_model"):
+        console.print(f"Labels in the file the model does not know: {report['labels_unknown_to_model']}")
