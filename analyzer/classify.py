@@ -55,7 +55,8 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
     class_weight : passed to ``LogisticRegression`` ("balanced" helps rare reasons).
     cv : folds used to calibrate and to choose thresholds (reduced for rare labels, minimum 2).
     calibrate : fit a sigmoid on out-of-fold scores; if False, raw logistic probabilities are used.
-    tune_thresholds : choose each label's threshold by CV F1; if False, 0.5.
+    tune_thresholds : choose each label's threshold by CV F1; if False, 0.5. Multi-label targets only:
+        for a 1-D target ``predict`` is the most probable class, as usual.
     max_iter, random_state : as in scikit-learn.
     """
 
@@ -95,13 +96,17 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
                 raise ValueError(f"unsupported target type {target!r}")
             self.multilabel_ = False
             self.classes_, encoded = np.unique(y, return_inverse=True)
-            if len(self.classes_) < 2:
+            if len(self.classes_) < 2 or len(np.unique(y[sample_weight > 0])) < 2:
                 raise ValueError("ReasonClassifier needs samples of at least two classes; "
                                  "got one class")
             if len(self.classes_) == 2:
                 Y = encoded.reshape(-1, 1)
             else:
                 Y = np.eye(len(self.classes_), dtype=np.int64)[encoded]
+            if isinstance(self.class_weight, dict):
+                # One-vs-rest sub-problems have classes 0/1, so class weights become sample weights.
+                sample_weight = sample_weight * np.asarray(
+                    [self.class_weight.get(c, 1.0) for c in self.classes_])[encoded]
 
         n_outputs = Y.shape[1]
         self.coef_ = np.zeros((n_outputs, X.shape[1]))
@@ -109,12 +114,17 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         self.calibration_ = np.tile([1.0, 0.0], (n_outputs, 1))  # proba = sigmoid(a*score + b)
         self.thresholds_ = np.full(n_outputs, 0.5)
         self.constant_ = np.full(n_outputs, np.nan)
+        self.n_iter_ = np.zeros(n_outputs, dtype=np.int32)
+        if isinstance(self.class_weight, dict) and self.multilabel_:
+            raise ValueError("class_weight as a dict is only defined for single-label targets; "
+                             "use 'balanced', None, or sample_weight")
+        self._lr_class_weight = None if isinstance(self.class_weight, dict) else self.class_weight
         for j in range(n_outputs):
             self._fit_one(j, X, Y[:, j], sample_weight)
         return self
 
     def _new_lr(self):
-        return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+        return LogisticRegression(C=self.C, class_weight=self._lr_class_weight, solver="liblinear",
                                   max_iter=self.max_iter, random_state=self.random_state)
 
     def _fit_lr(self, X, y, w):
@@ -131,6 +141,7 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             self.constant_[j] = float(positives > 0)
             return
         lr = self._fit_lr(X, y, w)
+        self.n_iter_[j] = int(np.max(lr.n_iter_))
         self.coef_[j] = lr.coef_[0]
         self.intercept_[j] = lr.intercept_[0]
         folds = min(self.cv, positives, len(y) - positives)
@@ -147,7 +158,7 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             platt = LogisticRegression(C=1e4, solver="lbfgs")
             platt.fit(oof.reshape(-1, 1), y, sample_weight=w)
             self.calibration_[j] = [platt.coef_[0, 0], platt.intercept_[0]]
-        if self.tune_thresholds:
+        if self.tune_thresholds and self.multilabel_:
             a, b = self.calibration_[j]
             self.thresholds_[j] = best_f1_threshold(y, _sigmoid(a * oof + b))
 
@@ -180,5 +191,5 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             return (proba >= self.thresholds_).astype(self._y_dtype if self._y_dtype.kind in "biu"
                                                       else np.int64)
         if len(self.classes_) == 2:
-            return self.classes_[(proba[:, 0] >= self.thresholds_[0]).astype(int)]
+            return self.classes_[(proba[:, 0] >= 0.5).astype(int)]
         return self.classes_[np.argmax(proba, axis=1)]

@@ -181,11 +181,13 @@ def load_model(folder) -> ReasonModel:
         kind = "a pickle" if data[:1] == b"\x80" else "not a skops archive"
         raise ModelError(f"refused: {kind}. Only skops model files are loaded", path=where)
     try:
-        untrusted = sio.get_untrusted_types(data=data)
+        named = types_in_archive(data) | set(sio.get_untrusted_types(data=data))
     except Exception as exc:  # a truncated or corrupt zip raises many types
         raise ModelError(f"refused: unreadable or truncated model archive ({type(exc).__name__})",
                          path=where) from None
-    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    # Check every type the archive names, not only those skops itself distrusts: a file holding some
+    # other (default-trusted) scikit-learn estimator is still not a reason model.
+    unexpected = sorted(named - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelError(f"refused: the file contains types that a reason model never holds: "
                          f"{', '.join(unexpected[:5])}", path=where)
@@ -202,6 +204,25 @@ def load_model(folder) -> ReasonModel:
         raise ModelError(f"refused: card lists {len(labels)} labels but the model has {n_out}",
                          path=where)
     return ReasonModel(pipeline=pipeline, labels=labels, card=card, name=card.get("name", folder.name))
+
+
+def types_in_archive(data: bytes) -> set[str]:
+    """Every ``module.Class`` that a skops archive's schema names."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node and "__module__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _check_versions(card: dict, where: str) -> None:

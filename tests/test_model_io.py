@@ -1,0 +1,90 @@
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyzer import analyze
+from analyzer.errors import ModelError
+from analyzer.model import ReasonModel, load_model, save_model
+from analyzer.train import make_pipeline
+
+TEXTS = ["engineer never came, still waiting", "waited weeks for install", "staff were so helpful",
+         "lovely helpful agent", "router broken again", "internet keeps dropping"]
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    X = pd.DataFrame({"text": TEXTS * 6, "score": [2, 3, 10, 9, 1, 2] * 6})
+    Y = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]] * 6)
+    pipe = make_pipeline(classifier__cv=2, features__min_df=1).fit(X, Y)
+    return ReasonModel(pipe, ["delay", "good_support", "product_failure"],
+                       card={"name": "toy", "labels": ["delay", "good_support", "product_failure"]},
+                       name="toy")
+
+
+def test_round_trip_predicts_identically(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    assert {p.name for p in folder.iterdir()} == {"model.skops", "card.json", "card.md"}
+    loaded = load_model(folder)
+    a = small_model.predict_proba(TEXTS, [1, 2, 10, 9, 0, 3])
+    b = loaded.predict_proba(TEXTS, [1, 2, 10, 9, 0, 3])
+    pd.testing.assert_frame_equal(a, b)
+    card = json.loads((folder / "card.json").read_text())
+    assert card["labels"] == small_model.labels and "scikit-learn" in card["versions"]
+
+
+def test_model_in_analyze(small_model, write):
+    path = write("e.csv", "id,score,comment\n1,2,Engineer never came\n2,10,so helpful\n3,5,\n")
+    result = analyze(path, model=small_model)
+    assert "p_delay" in result.responses and "reasons" in result.responses
+    assert result.responses.set_index("id").loc["1", "reasons"] == "delay"
+    assert result.responses.set_index("id").loc["3", "reasons"] == ""  # no comment, no reason
+    reasons = result.summary()["reasons"]
+    assert {"reason", "segment", "n", "share"} <= set(reasons[0])
+    no_comment = [r for r in reasons if r["reason"] == "no_comment" and r["segment"] == "all"][0]
+    assert no_comment["n"] == 1
+
+
+def test_pickle_is_refused(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    (folder / "model.skops").write_bytes(pickle.dumps({"evil": 1}))
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(folder)
+
+
+def test_truncated_archive_is_refused(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    data = (folder / "model.skops").read_bytes()
+    (folder / "model.skops").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="refused"):
+        load_model(folder)
+
+
+def test_unexpected_type_is_refused(tmp_path, small_model):
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestClassifier
+
+    folder = save_model(small_model, tmp_path / "m")
+    (folder / "model.skops").write_bytes(sio.dumps({"x": RandomForestClassifier()}))
+    with pytest.raises(ModelError, match="never holds"):
+        load_model(folder)
+
+
+def test_incompatible_version_says_how_to_retrain(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="analyze train"):
+        load_model(folder)
+
+
+def test_missing_card_is_refused(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    (folder / "card.json").unlink()
+    with pytest.raises(ModelError, match="card"):
+        load_model(folder)
+    assert zipfile.is_zipfile(folder / "model.skops")
