@@ -87,7 +87,11 @@ class ReasonModel:
         hits = proba.to_numpy() >= np.asarray([self.thresholds[label] for label in self.labels])
         return [[label for label, hit in zip(self.labels, row) if hit] for row in hits]
 
-    def predict_frame(self, text: pd.Series, scores: pd.Series, warnings: list | None = None):
+    @property
+    def max_chars(self) -> int:
+        return int(getattr(self.pipeline[0], "max_chars", 0) or 0)
+
+    def predict_frame(self, text: pd.Series, scores: pd.Series):
         """Reasons for the comments of one chunk: ``(reasons ';'-joined, probabilities, language)``.
 
         Empty comments get no reasons and NaN probabilities: they are "no comment", not "no reason".

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import NO_COMMENT, NO_REASON, NPSEstimate, Tally
-from .columns import ColumnMap, detect_columns
+from .columns import ColumnMap, find_comment_column, find_id_column, column_values, detect_columns
 from .errors import InputError
 from .read import DEFAULT_CHUNK_ROWS, BadRow, Table, open_table, read_all
 from .validate import parse_dates, parse_scores, period_labels, segments_of
@@ -218,7 +219,7 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     warnings = list(table.warnings) + columns.notes
     ids_seen: dict[str, int] = {}
     duplicate_ids = 0
-    languages: dict[str, int] = {}
+    stats: Counter = Counter()
 
     def process(chunk):
         nonlocal duplicate_ids
@@ -226,7 +227,7 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
         if comment_lookup is not None:
             frame = frame.assign(**{columns.comment: frame[join.on].map(comment_lookup).fillna("")})
         part = analyse_chunk(frame, chunk.bad, columns, tally, model=reason_model, period=use_period,
-                             source=table.source, warnings=warnings, languages=languages)
+                             stats=stats)
         kept, rejected = part
         if columns.id and len(kept):
             for value in kept[columns.id]:
@@ -256,8 +257,13 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     if duplicate_ids:
         warnings.append(f"{duplicate_ids} id values in {columns.id!r} occur more than once "
                         "(all rows kept)")
+    languages = {k.split(":", 1)[1]: v for k, v in sorted(stats.items()) if k.startswith("language:")}
+    truncated = stats["truncated"]
+    if truncated:
+        warnings.append(f"{truncated} comments are longer than {reason_model.max_chars} characters: their "
+                        "reasons come from the first part only (outputs keep the full text)")
     if languages:
-        other = sum(v for k, v in languages.items() if k != "en")
+        other = sum(v for k, v in languages.items() if k not in ("en", ""))
         if other:
             warnings.append(f"{other} comments look non-English; they get no reasons")
 
@@ -267,15 +273,18 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
         rejects=pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(),
         labels=labels, model_name=getattr(reason_model, "name", None), period=use_period,
         warnings=warnings, join=join, encoding=table.encoding, delimiter=table.delimiter,
-        duplicate_ids=duplicate_ids, languages=dict(sorted(languages.items())))
+        duplicate_ids=duplicate_ids, languages=languages)
     assert result.rows_read == result.rows_analysed + result.rows_rejected
     return result
 
 
 def analyse_chunk(frame: pd.DataFrame, bad: list[BadRow], columns: ColumnMap, tally: Tally, *,
-                  model=None, period: str | None = None, source: str = "",
-                  warnings: list[str] | None = None, languages: dict | None = None):
-    """Validate, classify and count one chunk. Returns ``(responses, rejects)`` frames."""
+                  model=None, period: str | None = None,
+                  stats: Counter | None = None):
+    """Validate, classify and count one chunk. Returns ``(responses, rejects)`` frames.
+
+    ``stats`` collects side counts for warnings (languages seen, comments cut for featurising)."""
+    stats = stats if stats is not None else Counter()
     scores, problems = parse_scores(frame[columns.score])
     valid = scores.notna()
     tally.rows_read += len(frame) + len(bad)
@@ -307,15 +316,16 @@ def analyse_chunk(frame: pd.DataFrame, bad: list[BadRow], columns: ColumnMap, ta
     has_comment = text.str.strip().ne("")
     kept["_has_comment"] = has_comment
     if model is not None:
-        reasons, proba, lang = model.predict_frame(text, kept_scores, warnings=warnings)
+        reasons, proba, lang = model.predict_frame(text, kept_scores)
+        if model.max_chars:
+            stats["truncated"] += int((text.str.len() > model.max_chars).sum())
         kept["reasons"] = reasons
         for label in model.labels:
             kept[f"p_{label}"] = proba[label].round(4)
         if lang is not None:
             kept["language"] = lang
-            if languages is not None:
-                for code, n in lang[has_comment].value_counts().items():
-                    languages[code] = languages.get(code, 0) + int(n)
+            for code, n in lang[has_comment].value_counts().items():
+                stats[f"language:{code}"] += int(n)
         for segment, reason_list, commented in zip(kept["segment"], reasons, has_comment):
             if not commented:
                 tally.reasons[(segment, NO_COMMENT)] += 1
@@ -333,9 +343,7 @@ def _load_comments(comments, on, id_col, comment_col):
     table, frame, bad = read_all(comments)
     on = on or id_col
     if on is None:
-        sample = frame.head(5000)
-        from .columns import _detect_id
-        on = _detect_id(sample, table.labels, set())
+        on = find_id_column(column_values(frame.head(5000)), table.labels, set())
         if on is None:
             raise InputError("cannot tell which column joins the files; pass --on COLUMN",
                              path=table.source)
@@ -344,8 +352,7 @@ def _load_comments(comments, on, id_col, comment_col):
                          f"{', '.join(map(repr, frame.columns))}", path=table.source)
     name = comment_col if comment_col in frame.columns else None
     if name is None:
-        from .columns import _detect_comment
-        name = _detect_comment(frame.head(5000), table.labels, {on})
+        name = find_comment_column(column_values(frame.head(5000)), table.labels, {on})
         if name is None:
             raise InputError("no free-text comment column found; pass --comment-col",
                              path=table.source)

@@ -7,6 +7,8 @@ is not guessed at: the row is rejected with a reason an analyst can act on.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,26 @@ SEGMENTS = ("promoter", "passive", "detractor")
 # group 1: the integer part; group 2: a fractional part (must be all zeros to count)
 _NUMBER = r"^[+]?(\d+)(?:[.,](\d+))?$"
 _LABELLED = r"^(\d{1,2})\s*[-–—:]\s*[^\d].*likely.*$"
+
+
+_ONE_NUMBER = re.compile(_NUMBER)
+_ONE_LABELLED = re.compile(_LABELLED, re.I)
+
+
+def score_of(text: str) -> int | None:
+    """Scalar :func:`parse_scores` for one string: the score, or None if it is not a valid one."""
+    text = text.strip()
+    m = _ONE_NUMBER.match(text)
+    if m:
+        if m.group(2) is not None and m.group(2).strip("0"):
+            return None
+        value = int(m.group(1))
+    else:
+        m = _ONE_LABELLED.match(text)
+        if not m:
+            return None
+        value = int(m.group(1))
+    return value if 0 <= value <= 10 else None
 
 
 def segment_of(score: int) -> str:

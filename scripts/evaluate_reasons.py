@@ -1,0 +1,152 @@
+"""Measure the reason classifier on real comments from a company the corpus never saw.
+
+    python scripts/evaluate_reasons.py [--labelled ../shared/data/telecom-nps/labeled.csv]
+                                       [--model models/default] [--own-weight 3]
+
+Prints, on the same data and splits:
+1. the shipped default model on the whole labelled file (never trained on it);
+2. "corpus + one half of the file, tested on the other half", both ways, with the file's own rows
+   weighted --own-weight times a corpus row (what an analyst gets by retraining with their labels);
+3. two baselines on the same halves: plain TF-IDF + logistic regression (no spaCy features, no
+   calibration or thresholds) and a keyword-rule classifier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline as sk_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from analyzer.model import load_model  # noqa: E402
+from analyzer.train import LabelledData, load_labelled, make_pipeline, metrics_report  # noqa: E402
+
+SEED = 0
+
+# Keyword baseline: what an analyst might write by hand in a spreadsheet.
+KEYWORDS = {
+    "delay": r"wait|delay|still not|still no|weeks|months|late|took ages|no show|didn'?t turn up|yet\b",
+    "poor_support": r"rude|unhelpful|on hold|call ?back|nobody|no one|chase|useless|communication",
+    "good_support": r"helpful|friendly|polite|professional|knowledgeable|lovely",
+    "easy_process": r"easy|simple|smooth|quick|straightforward|hassle.free|efficient",
+    "misconfiguration": r"wrong|incorrect|mistake|error|cancelled my order|duplicate",
+    "product_failure": r"faulty|broken|not working|stopped working|drop|crash|slow speed|outage",
+    "plan_confusion": r"bill|charge|contract|tariff|hidden|not told|unexpected",
+    "price": r"price|expensive|cheap|value|cost|pricey|deal",
+    "works_well": r"works|reliable|fast|no problems|no issues",
+    "difficult_process": r"hassle|complicated|difficult|confusing|nightmare|long.winded",
+    "lack_of_training": r"instructions|how to|didn'?t know|no idea how|manual|guide",
+    "general_praise": r"great|excellent|brilliant|happy|very good|fantastic|amazing",
+    "general_complaint": r"awful|terrible|rubbish|appalling|worst|disgusting|shocking",
+    "other": r"only provider|no choice|recommended|too early",
+}
+
+
+def keyword_predict(texts: list[str], labels: list[str]) -> np.ndarray:
+    out = np.zeros((len(texts), len(labels)), dtype=int)
+    for j, label in enumerate(labels):
+        pattern = re.compile(KEYWORDS.get(label, r"(?!x)x"), re.I)
+        out[:, j] = [bool(pattern.search(t)) for t in texts]
+    return out
+
+
+def tfidf_lr(train: LabelledData, weights: np.ndarray):
+    """Plain TF-IDF + one-vs-rest logistic regression; whole-number weights become repeated rows."""
+    repeat = np.maximum(1, np.round(weights)).astype(int)
+    index = np.repeat(np.arange(len(repeat)), repeat)
+    model = sk_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                        OneVsRestClassifier(LogisticRegression(max_iter=2000, class_weight="balanced",
+                                                               solver="liblinear")))
+    model.fit(train.frame["text"].to_numpy()[index], train.Y[index])
+    return model
+
+
+def combine(a: LabelledData, b: LabelledData, weight_b: float) -> tuple[LabelledData, np.ndarray]:
+    frame = pd.concat([a.frame, b.frame], ignore_index=True)
+    Y = np.vstack([a.Y, b.Y])
+    weights = np.concatenate([np.ones(len(a.frame)), np.full(len(b.frame), weight_b)])
+    return LabelledData(frame, Y, a.labels, weights, "combined", ""), weights
+
+
+def halves(n: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.random.RandomState(SEED).permutation(n)
+    return np.sort(order[: n // 2]), np.sort(order[n // 2:])
+
+
+def subset(data: LabelledData, idx: np.ndarray) -> LabelledData:
+    return LabelledData(data.frame.iloc[idx].reset_index(drop=True), data.Y[idx], data.labels, None,
+                        data.source, "")
+
+
+def line(name: str, report: dict) -> str:
+    return f"{name:<48} micro-F1 {report['micro_f1']:.3f}  macro-F1 {report['macro_f1']:.3f}  n={report['n']}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labelled", default=str(REPO.parent / "shared/data/telecom-nps/labeled.csv"))
+    parser.add_argument("--corpus", default=str(REPO / "data" / "corpus.csv"))
+    parser.add_argument("--model", default=str(REPO / "models" / "default"))
+    parser.add_argument("--own-weight", type=float, default=3.0)
+    parser.add_argument("--per-label", action="store_true", help="also print per-label figures")
+    args = parser.parse_args(argv)
+    if not Path(args.labelled).exists():
+        print(f"skipped: {args.labelled} not found (validation data lives in ../shared)")
+        return 0
+
+    corpus = load_labelled(args.corpus)
+    labels = corpus.labels
+    real = load_labelled(args.labelled, labels=labels)
+    scores = real.frame["score"].to_numpy()
+
+    print("1. Shipped default model on the whole file")
+    model = load_model(args.model)
+    predicted = model.predict(real.frame["text"], scores)
+    Y = np.array([[label in p for label in labels] for p in predicted], dtype=int)
+    report = metrics_report(real.Y, Y, labels, scores)
+    print(line(f"default model ({model.name})", report))
+    if args.per_label:
+        for row in report["per_label"]:
+            print(f"    {row['label']:<20} P {row['precision']:.2f} R {row['recall']:.2f} "
+                  f"F1 {row['f1']:.2f} n={row['support']}")
+    print(line("baseline: keyword rules", metrics_report(
+        real.Y, keyword_predict(real.frame["text"].tolist(), labels), labels)))
+
+    print(f"\n2. Corpus + one half of the file (weight {args.own_weight:g}), tested on the other half")
+    a, b = halves(len(real.frame))
+    results = {"ours": [], "tfidf": [], "keywords": []}
+    for name, (train_idx, test_idx) in {"A->B": (a, b), "B->A": (b, a)}.items():
+        train_half, test_half = subset(real, train_idx), subset(real, test_idx)
+        data, weights = combine(corpus, train_half, args.own_weight)
+        start = time.perf_counter()
+        pipe = make_pipeline().fit(data.frame, data.Y, classifier__sample_weight=weights)
+        ours = metrics_report(test_half.Y, pipe.predict(test_half.frame), labels)
+        baseline = tfidf_lr(data, weights)
+        tfidf = metrics_report(test_half.Y, baseline.predict(test_half.frame["text"]), labels)
+        keywords = metrics_report(test_half.Y, keyword_predict(test_half.frame["text"].tolist(), labels),
+                                  labels)
+        for key, rep in (("ours", ours), ("tfidf", tfidf), ("keywords", keywords)):
+            results[key].append(rep)
+        print(line(f"{name} ours ({time.perf_counter() - start:.0f}s)", ours))
+        print(line(f"{name} baseline: TF-IDF + logistic regression", tfidf))
+        print(line(f"{name} baseline: keyword rules", keywords))
+    for key, reps in results.items():
+        micro = np.mean([r["micro_f1"] for r in reps])
+        macro = np.mean([r["macro_f1"] for r in reps])
+        print(f"mean over both halves, {key:<9} micro-F1 {micro:.3f}  macro-F1 {macro:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
