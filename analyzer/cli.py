@@ -113,6 +113,11 @@ def train_cli(
     text_col: TextColOpt = None,
     folds: FoldsOpt = 5,
     name: Annotated[Optional[str], typer.Option("--name", help="Model name for the card.")] = None,
+    add_corpus: Annotated[Optional[Path], typer.Option(
+        "--add-corpus", help="Also train on this labelled corpus (e.g. data/corpus.csv), with your rows "
+                             "weighted --own-weight times and domain adaptation.")] = None,
+    own_weight: Annotated[float, typer.Option(
+        "--own-weight", min=0.1, help="Weight of each of your rows against a corpus row.")] = 3.0,
     force: ForceOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -121,7 +126,8 @@ def train_cli(
 
     try:
         model, report = train(labelled, out=out, text_col=text_col, folds=folds, name=name,
-                              force=force, command=" ".join(["analyze", *sys.argv[1:]]))
+                              force=force, command=" ".join(["analyze", *sys.argv[1:]]),
+                              add_corpus=add_corpus, own_weight=own_weight)
         render_report(report, console, title=f"Cross-validation ({folds} folds)")
         console.print(f"Saved model to {out}/ (model.skops, card.json, card.md)")
     except (InputError, KeyboardInterrupt) as exc:

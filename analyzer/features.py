@@ -221,6 +221,21 @@ def doc_tokens(doc: Doc) -> str:
     return " ".join(out)
 
 
+def _with_segment(tokens: str, score: float) -> str:
+    if score != score:  # NaN: no score
+        return tokens
+    seg = "pro" if score >= 9 else "pas" if score >= 7 else "det"
+    extra = [f"{seg}_{t}" for t in tokens.split() if t.startswith("cue_")]
+    return " ".join([tokens, *extra]) if extra else tokens
+
+
+def _own_flags(X, n: int) -> np.ndarray:
+    """1 for the analyst's own rows (see ``TextFeaturizer(adapt=True)``), 0 for base-corpus rows."""
+    if isinstance(X, pd.DataFrame) and "own" in X.columns:
+        return pd.to_numeric(X["own"], errors="coerce").fillna(1).to_numpy(dtype=float)
+    return np.ones(n)
+
+
 def texts_and_scores(X) -> tuple[list[str], np.ndarray | None]:
     """Accept a DataFrame with ``text`` (and optionally ``score``) or a 1-D sequence of strings."""
     if isinstance(X, pd.DataFrame):
@@ -249,10 +264,17 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     max_word_features, max_char_features : vocabulary caps (they bound the model's size).
     use_score : add the NPS segment of the score as three indicator features.
     max_chars : texts are cut to this many characters for featurising (outputs keep the full text).
+    segment_cues : also add each cue token conjoined with the respondent's segment ("det_cue_wait").
+    adapt : domain adaptation for retraining on a base corpus plus an analyst's own labels ("frustratingly
+        easy" feature augmentation, Daumé 2007). Rows of the input's ``own`` column (1 = the analyst's
+        data) get a second, private copy of their text features, so the model can learn how this
+        company's customers use words on top of what the corpus taught it. Rows without an ``own``
+        column, i.e. everything analysed later, count as the analyst's own.
     """
 
     def __init__(self, spacy_model="blank", word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2,
-                 max_word_features=20000, max_char_features=20000, use_score=True, max_chars=5000):
+                 max_word_features=20000, max_char_features=20000, use_score=True, max_chars=5000,
+                 segment_cues=True, adapt=False):
         self.spacy_model = spacy_model
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -261,12 +283,18 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         self.max_char_features = max_char_features
         self.use_score = use_score
         self.max_chars = max_chars
+        self.segment_cues = segment_cues
+        self.adapt = adapt
 
     def _prepare(self, X):
         texts, scores = texts_and_scores(X)
         texts = [t[: self.max_chars] for t in texts]
         nlp = build_nlp(self.spacy_model)
         lemmas = [doc_tokens(doc) for doc in nlp.pipe(texts, batch_size=512)]
+        if self.segment_cues and scores is not None:
+            # Cue x segment: "service" or a support cue means different reasons from a detractor and
+            # from a promoter, an interaction a linear model cannot form by itself.
+            lemmas = [_with_segment(tokens, score) for tokens, score in zip(lemmas, scores)]
         chars = [" ".join(t.lower().split()) for t in texts]
         return lemmas, chars, scores
 
@@ -285,16 +313,19 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32)
         words = self.word_vectorizer_.fit_transform(lemmas)
         chars_m = self.char_vectorizer_.fit_transform(chars)
-        return self._stack(words, chars_m, scores)
+        return self._stack(words, chars_m, scores, _own_flags(X, words.shape[0]))
 
     def transform(self, X):
         check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
         lemmas, chars, scores = self._prepare(X)
         return self._stack(self.word_vectorizer_.transform(lemmas),
-                           self.char_vectorizer_.transform(chars), scores)
+                           self.char_vectorizer_.transform(chars), scores, _own_flags(X, len(lemmas)))
 
-    def _stack(self, words, chars, scores):
+    def _stack(self, words, chars, scores, own):
         blocks = [words, chars]
+        if self.adapt:
+            mask = sp.diags(own.astype(np.float32))
+            blocks += [mask @ words, mask @ chars]
         if self.use_score:
             seg = np.zeros((words.shape[0], 3), dtype=np.float32)
             if scores is not None:
@@ -309,6 +340,8 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
         names = [f"w:{n}" for n in self.word_vectorizer_.get_feature_names_out()]
         names += [f"c:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
+        if self.adapt:
+            names += [f"own:{n}" for n in names]
         if self.use_score:
             names += ["segment=promoter", "segment=passive", "segment=detractor"]
         return np.asarray(names, dtype=object)

@@ -82,7 +82,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV in UTF-8 with BOM (Excel then reads accents correctly), injection-safe, atomically."""
-    data = escape_frame(frame).to_csv(index=False, lineterminator="\n")
+    # CRLF terminators (RFC 4180) also make the csv writer quote any field holding a bare "\r", which
+    # spreadsheets would otherwise read as a row break, turning the rest of the cell into a new row.
+    data = escape_frame(frame).to_csv(index=False, lineterminator="\r\n")
     atomic_write_bytes(path, b"\xef\xbb\xbf" + data.encode("utf-8"))
 
 
@@ -139,4 +141,6 @@ def write_result(result, out_dir, *, force: bool = False) -> Path:
         for table_name, frame in result.tables().items():
             write_csv(frame, staging / f"{table_name}.csv")
         write_json(result.summary(), staging / "summary.json")
+        from .report import render_html
+        atomic_write_text(staging / "report.html", render_html(result))
     return Path(out_dir)

@@ -109,6 +109,27 @@ def load_labelled(source, text_col: str | None = None, labels: list[str] | None 
     return LabelledData(data, Y, label_ids, weights, where, digest)
 
 
+def with_base_corpus(own: LabelledData, corpus: LabelledData, own_weight: float = 3.0) -> LabelledData:
+    """The analyst's labelled rows on top of a base corpus, for :class:`TextFeaturizer` ``adapt=True``.
+
+    The analyst's rows are marked ``own`` and weigh ``own_weight`` corpus rows each: they are few, and
+    they are the customers the model will be used on.
+    """
+    unknown = sorted(set(own.labels) - set(corpus.labels))
+    if unknown:
+        raise InputError(f"reason ids not in the base corpus: {unknown}. Train on your own labels alone "
+                         "(without --add-corpus) to use your own taxonomy", path=own.source)
+    relabelled = np.zeros((len(own.frame), len(corpus.labels)), dtype=np.int64)
+    for j, label in enumerate(own.labels):
+        relabelled[:, corpus.labels.index(label)] = own.Y[:, j]
+    frame = pd.concat([corpus.frame.assign(own=0), own.frame.assign(own=1)], ignore_index=True)
+    base_w = corpus.weights if corpus.weights is not None else np.ones(len(corpus.frame))
+    own_w = (own.weights if own.weights is not None else np.ones(len(own.frame))) * own_weight
+    digest = hashlib.sha256((corpus.sha256 + own.sha256).encode()).hexdigest()
+    return LabelledData(frame, np.vstack([corpus.Y, relabelled]), list(corpus.labels),
+                        np.concatenate([base_w, own_w]), own.source, digest)
+
+
 def _check_trainable(data: LabelledData, folds: int) -> None:
     if len(data.frame) < MIN_ROWS:
         raise InputError(f"only {len(data.frame)} labelled rows; at least {MIN_ROWS} are needed",
@@ -167,7 +188,9 @@ def cross_validate(data: LabelledData, folds: int = 5, pipeline: Pipeline | None
             fit_params["classifier__sample_weight"] = data.weights[train_idx]
         fold.fit(data.frame.iloc[train_idx], data.Y[train_idx], **fit_params)
         oof[test_idx] = fold.predict(data.frame.iloc[test_idx])
-    report = metrics_report(data.Y, oof, data.labels, data.frame["score"].to_numpy())
+    rows = (data.frame["own"] == 1).to_numpy() if "own" in data.frame else np.ones(len(oof), bool)
+    # With a base corpus, what matters is how well the analyst's own comments are coded.
+    report = metrics_report(data.Y[rows], oof[rows], data.labels, data.frame["score"].to_numpy()[rows])
     report["folds"] = folds
     return report
 
@@ -183,12 +206,20 @@ def fit_model(data: LabelledData, name: str = "model", pipeline: Pipeline | None
 
 def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, name: str | None = None,
           force: bool = False, command: str = "", pipeline: Pipeline | None = None,
-          trained_at: str | None = None) -> tuple[ReasonModel, dict]:
-    """Cross-validate, fit on all rows, and (with ``out``) save model + card. Returns both."""
+          trained_at: str | None = None, add_corpus=None, own_weight: float = 3.0
+          ) -> tuple[ReasonModel, dict]:
+    """Cross-validate, fit on all rows, and (with ``out``) save model + card. Returns both.
+
+    With ``add_corpus`` (a labelled file, e.g. the shipped ``data/corpus.csv``) the analyst's rows are
+    trained on top of it with domain adaptation; the CV report then scores the analyst's rows only.
+    """
     from .outputs import OutputFolder
 
     data = load_labelled(labelled, text_col=text_col)
     _check_trainable(data, folds)
+    if add_corpus is not None:
+        data = with_base_corpus(data, load_labelled(add_corpus), own_weight)
+        pipeline = pipeline if pipeline is not None else make_pipeline(features__adapt=True)
     report = cross_validate(data, folds, pipeline)
     name = name or (Path(out).name if out is not None else "model")
     model = fit_model(data, name=name, pipeline=pipeline)
@@ -200,7 +231,9 @@ def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, na
         "labels": list(data.labels),
         "definitions": {label: REASONS.get(label, "") for label in data.labels},
         "training_data": {"source": Path(str(data.source)).name, "rows": int(len(data.frame)),
-                          "sha256": data.sha256, "label_counts": data.label_counts},
+                          "sha256": data.sha256, "label_counts": data.label_counts,
+                          "base_corpus": None if add_corpus is None else Path(str(add_corpus)).name,
+                          "own_weight": None if add_corpus is None else own_weight},
         "cross_validation": report,
         "params": {k: _jsonable(v) for k, v in model.pipeline.get_params(deep=True).items()
                    if "__" in k},

@@ -101,7 +101,8 @@ def check(path: Path, shared: Path | None) -> tuple[dict, list[str]]:
         if not row["industry"].strip():
             problems.append(f"row {n}: no industry")
         counts.update(ids)
-        by_industry.setdefault(row["industry"], Counter()).update(ids or ["(none)"])
+        by_industry.setdefault(row["industry"], Counter()).update([*ids, "(rows)"] if ids else
+                                                                  ["(none)", "(rows)"])
         multi += len(ids) >= 2
         none += not ids
     texts = [r["text"] for r in rows]
@@ -138,7 +139,9 @@ def check(path: Path, shared: Path | None) -> tuple[dict, list[str]]:
     figures = {
         "rows": len(rows), "reasons": dict(sorted(counts.items())), "no_reason": none,
         "multi_reason_share": round(multi / max(1, len(rows)), 3),
-        "industries": {k: sum(v.values()) for k, v in sorted(by_industry.items())},
+        "industries": {k: v["(rows)"] for k, v in sorted(by_industry.items())},
+        "labels_by_industry": {k: dict(sorted((r, n) for r, n in v.items() if r != "(rows)"))
+                               for k, v in sorted(by_industry.items())},
         "length_words": {"median": float(np.median(lengths)), "p90": float(np.percentile(lengths, 90)),
                          "max": int(lengths.max()), "share_1_6": round(float((lengths <= 6).mean()), 3)},
         "near_duplicate_pairs": len(near), "shared_matches": leaks,

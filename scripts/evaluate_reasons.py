@@ -30,7 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from analyzer.model import load_model  # noqa: E402
-from analyzer.train import LabelledData, load_labelled, make_pipeline, metrics_report  # noqa: E402
+from analyzer.train import (LabelledData, load_labelled, make_pipeline, metrics_report,  # noqa: E402
+                            with_base_corpus)
 
 SEED = 0
 
@@ -72,13 +73,6 @@ def tfidf_lr(train: LabelledData, weights: np.ndarray):
     return model
 
 
-def combine(a: LabelledData, b: LabelledData, weight_b: float) -> tuple[LabelledData, np.ndarray]:
-    frame = pd.concat([a.frame, b.frame], ignore_index=True)
-    Y = np.vstack([a.Y, b.Y])
-    weights = np.concatenate([np.ones(len(a.frame)), np.full(len(b.frame), weight_b)])
-    return LabelledData(frame, Y, a.labels, weights, "combined", ""), weights
-
-
 def halves(n: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.random.RandomState(SEED).permutation(n)
     return np.sort(order[: n // 2]), np.sort(order[n // 2:])
@@ -86,7 +80,7 @@ def halves(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def subset(data: LabelledData, idx: np.ndarray) -> LabelledData:
     return LabelledData(data.frame.iloc[idx].reset_index(drop=True), data.Y[idx], data.labels, None,
-                        data.source, "")
+                        data.source, f"half-{idx[0]}")
 
 
 def line(name: str, report: dict) -> str:
@@ -128,9 +122,11 @@ def main(argv=None) -> int:
     results = {"ours": [], "tfidf": [], "keywords": []}
     for name, (train_idx, test_idx) in {"A->B": (a, b), "B->A": (b, a)}.items():
         train_half, test_half = subset(real, train_idx), subset(real, test_idx)
-        data, weights = combine(corpus, train_half, args.own_weight)
+        data = with_base_corpus(train_half, corpus, args.own_weight)
+        weights = data.weights
         start = time.perf_counter()
-        pipe = make_pipeline().fit(data.frame, data.Y, classifier__sample_weight=weights)
+        pipe = make_pipeline(features__adapt=True).fit(data.frame, data.Y,
+                                                       classifier__sample_weight=weights)
         ours = metrics_report(test_half.Y, pipe.predict(test_half.frame), labels)
         baseline = tfidf_lr(data, weights)
         tfidf = metrics_report(test_half.Y, baseline.predict(test_half.frame["text"]), labels)

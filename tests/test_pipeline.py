@@ -130,8 +130,8 @@ def test_existing_output_needs_force(export, tmp_path):
     with pytest.raises(InputError, match="--force"):
         write_result(result, target)
     write_result(result, target, force=True)
-    assert sorted(p.name for p in target.iterdir())[:3] == ["nps_by_month.csv", "rejects.csv",
-                                                           "responses.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "nps_by_month.csv", "rejects.csv", "report.html", "responses.csv", "segments.csv", "summary.json"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging leftovers
 
 

@@ -1,0 +1,76 @@
+"""Outputs are safe to open: escaped HTML, neutralised spreadsheet formulas, atomic folders."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer import analyze
+from analyzer.outputs import FORMULA_START, escape_cell, unescape_cell, write_result
+
+PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror="alert(1)">', '=1+2', '+SUM(A1)', '-2+3',
+            '@cmd', '\t=tab', '\r=cr', "'=already quoted", '=HYPERLINK("http://evil","x")']
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_escape_round_trip_and_safety(text):
+    escaped = escape_cell(text)
+    assert unescape_cell(escaped) == text
+    assert not (isinstance(escaped, str) and escaped.startswith(FORMULA_START))
+
+
+def test_html_report_escapes_every_user_string(write, tmp_path):
+    lines = ["id,score,comment,<b>Plan</b>"]
+    for i, payload in enumerate(PAYLOADS):
+        quoted = '"' + payload.replace('"', '""') + '"'
+        lines.append(f"{i},{i % 11},{quoted},<i>tier</i>")
+    path = write("hostile.csv", "\n".join(lines) + "\n")
+    result = analyze(path, model=None, group_cols=["<b>Plan</b>"])
+    out = write_result(result, tmp_path / "out")
+    page = (out / "report.html").read_text()
+    assert "<script>" not in page and "<img" not in page and "<b>Plan" not in page
+    assert "&lt;b&gt;Plan&lt;/b&gt;" in page and "&lt;i&gt;tier&lt;/i&gt;" in page
+    assert "default-src 'none'" in page
+
+
+def test_spreadsheet_library_sees_text_not_formulas(write, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    lines = ["id,score,comment"] + [f'{i},9,"{p.replace(chr(34), chr(34) * 2)}"' for i, p in enumerate(PAYLOADS)]
+    result = analyze(write("f.csv", "\n".join(lines) + "\n"), model=None)
+    out = write_result(result, tmp_path / "out")
+    import csv
+    book = openpyxl.Workbook()
+    sheet = book.active
+    with open(out / "responses.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            sheet.append(row)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f", f"formula cell {cell.value!r}"
+
+
+def test_interrupted_run_leaves_previous_outputs(tmp_path, write):
+    rows = "\n".join(f"{i},{i % 11},comment {i}" for i in range(200_000))
+    path = write("big.csv", "id,score,comment\n" + rows + "\n")
+    out = tmp_path / "out"
+    first = analyze(write("small.csv", "id,score,comment\n1,9,old\n"), model=None)
+    write_result(first, out)
+    before = sorted((p.name, p.read_bytes()) for p in out.iterdir())
+    proc = subprocess.Popen([sys.executable, "-m", "analyzer", "run", str(path), "--model", "none",
+                             "--out", str(out), "--force"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=4)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    after = sorted((p.name, p.read_bytes()) for p in out.iterdir())
+    if proc.returncode == 0:  # finished before the kill: the new outputs must be complete
+        assert {n for n, _ in after} >= {"responses.csv", "rejects.csv", "summary.json"}
+    else:
+        assert after == before
