@@ -55,18 +55,23 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
     class_weight : passed to ``LogisticRegression`` ("balanced" helps rare reasons).
     cv : folds used to calibrate and to choose thresholds (reduced for rare labels, minimum 2).
     calibrate : fit a sigmoid on out-of-fold scores; if False, raw logistic probabilities are used.
-    tune_thresholds : choose each label's threshold by CV F1; if False, 0.5. Multi-label targets only:
+    tune_thresholds : choose each label's threshold by CV; if False, 0.5. Multi-label targets only:
         for a 1-D target ``predict`` is the most probable class, as usual.
+    threshold_objective : "micro" (default) picks the thresholds jointly to maximise micro-F1 over all
+        labels on the out-of-fold probabilities; "label" maximises each label's own F1. Per-label F1
+        pushes rare labels' thresholds down and so over-reports them; micro-F1 weighs every decision
+        the same, which is what an analyst counting reasons needs.
     max_iter, random_state : as in scikit-learn.
     """
 
     def __init__(self, C=4.0, class_weight="balanced", cv=5, calibrate=True, tune_thresholds=True,
-                 max_iter=2000, random_state=0):
+                 threshold_objective="micro", max_iter=2000, random_state=0):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.calibrate = calibrate
         self.tune_thresholds = tune_thresholds
+        self.threshold_objective = threshold_objective
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -119,8 +124,19 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             raise ValueError("class_weight as a dict is only defined for single-label targets; "
                              "use 'balanced', None, or sample_weight")
         self._lr_class_weight = None if isinstance(self.class_weight, dict) else self.class_weight
+        if self.threshold_objective not in ("micro", "label"):
+            raise ValueError("threshold_objective must be 'micro' or 'label'")
+        self._oof = {}
         for j in range(n_outputs):
             self._fit_one(j, X, Y[:, j], sample_weight)
+        if self.tune_thresholds and self.multilabel_ and self.threshold_objective == "micro":
+            self._joint_micro_thresholds(Y)
+        self.relative_threshold_ = 0.0
+        if self.tune_thresholds and self.multilabel_ and self._oof:
+            self._choose_relative_threshold(Y)
+        del self._oof
+        # Single precision halves the saved model; the weights carry nowhere near 7 significant digits.
+        self.coef_ = self.coef_.astype(np.float32)
         return self
 
     def _new_lr(self):
@@ -160,7 +176,63 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             self.calibration_[j] = [platt.coef_[0, 0], platt.intercept_[0]]
         if self.tune_thresholds and self.multilabel_:
             a, b = self.calibration_[j]
-            self.thresholds_[j] = best_f1_threshold(y, _sigmoid(a * oof + b))
+            self._oof[j] = _sigmoid(a * oof + b)
+            self.thresholds_[j] = best_f1_threshold(y, self._oof[j])
+
+    def _choose_relative_threshold(self, Y) -> None:
+        """Pick, by out-of-fold micro-F1, how probable a further reason must be relative to the most
+        probable one in the same comment (0 = no such rule). A comment usually states one or two
+        reasons; weak secondary hits are more often noise than a third reason."""
+        labels = sorted(self._oof)
+        P = np.column_stack([self._oof[j] for j in labels])
+        T = Y[:, labels].astype(bool)
+        base = P >= self.thresholds_[labels]
+        top = P.max(axis=1, keepdims=True)
+        best, best_f = 0.0, -1.0
+        for ratio in np.round(np.arange(0.0, 0.71, 0.1), 1):
+            pred = base & (P >= ratio * top)
+            f = 2 * np.sum(pred & T) / max(1, pred.sum() + T.sum())
+            if f > best_f + 1e-9:
+                best, best_f = float(ratio), f
+        self.relative_threshold_ = best
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Multi-label decisions from :meth:`predict_proba` output: each label's threshold, and at least
+        ``relative_threshold_`` times the comment's most probable label."""
+        check_is_fitted(self, ["thresholds_"])
+        proba = np.asarray(proba)
+        hits = proba >= self.thresholds_
+        ratio = getattr(self, "relative_threshold_", 0.0)
+        if ratio > 0 and proba.size:
+            hits &= proba >= ratio * proba.max(axis=1, keepdims=True)
+        return hits
+
+    def _joint_micro_thresholds(self, Y, rounds: int = 2) -> None:
+        """Coordinate ascent on micro-F1 over the labels' out-of-fold probabilities, starting from
+        the per-label optima."""
+        grid = np.round(np.arange(0.1, 0.9001, 0.01), 2)
+        labels = sorted(self._oof)
+        pos = {j: Y[:, j].astype(bool) for j in labels}
+        counts = {}
+        for j in labels:
+            pred = self._oof[j] >= self.thresholds_[j]
+            counts[j] = (np.sum(pred & pos[j]), pred.sum(), pos[j].sum())
+        missed = sum(int(Y[:, j].sum()) for j in range(Y.shape[1]) if j not in self._oof)
+        for _ in range(rounds):
+            for j in labels:
+                tp_rest = sum(c[0] for k, c in counts.items() if k != j)
+                pred_rest = sum(c[1] for k, c in counts.items() if k != j)
+                true_all = sum(c[2] for c in counts.values()) + missed
+                best_t, best_f = self.thresholds_[j], -1.0
+                for t in grid:
+                    pred = self._oof[j] >= t
+                    tp = tp_rest + np.sum(pred & pos[j])
+                    f = 2 * tp / (pred_rest + pred.sum() + true_all)
+                    if f > best_f + 1e-12:
+                        best_t, best_f = float(t), f
+                self.thresholds_[j] = best_t
+                pred = self._oof[j] >= best_t
+                counts[j] = (np.sum(pred & pos[j]), pred.sum(), pos[j].sum())
 
     # ---------------------------------------------------------------------------------------------
     def _label_proba(self, X) -> np.ndarray:
@@ -188,8 +260,7 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         proba = self._label_proba(X)
         if self.multilabel_:
-            return (proba >= self.thresholds_).astype(self._y_dtype if self._y_dtype.kind in "biu"
-                                                      else np.int64)
+            return self.decide(proba).astype(self._y_dtype if self._y_dtype.kind in "biu" else np.int64)
         if len(self.classes_) == 2:
             return self.classes_[(proba[:, 0] >= 0.5).astype(int)]
         return self.classes_[np.argmax(proba, axis=1)]

@@ -91,9 +91,7 @@ def run_cli(
         if out is not None:
             write_result(result, out, force=force)
             console.print(f"Wrote {out}/ (responses.csv, rejects.csv, summary.json)")
-    except (InputError, KeyboardInterrupt) as exc:
-        _fail(exc, debug)
-    except Exception as exc:  # noqa: BLE001 - last line of defence for people, --debug shows it
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - people see one line; --debug more
         _fail(exc, debug)
 
 
@@ -130,9 +128,7 @@ def train_cli(
                               add_corpus=add_corpus, own_weight=own_weight)
         render_report(report, console, title=f"Cross-validation ({folds} folds)")
         console.print(f"Saved model to {out}/ (model.skops, card.json, card.md)")
-    except (InputError, KeyboardInterrupt) as exc:
-        _fail(exc, debug)
-    except Exception as exc:  # noqa: BLE001
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001
         _fail(exc, debug)
 
 
@@ -149,9 +145,7 @@ def evaluate_cli(
     try:
         report = evaluate(labelled, model=_model_arg(model) or "default", text_col=text_col)
         render_report(report, console, title="Held-out evaluation")
-    except (InputError, KeyboardInterrupt) as exc:
-        _fail(exc, debug)
-    except Exception as exc:  # noqa: BLE001
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001
         _fail(exc, debug)
 
 

@@ -313,6 +313,14 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32)
         words = self.word_vectorizer_.fit_transform(lemmas)
         chars_m = self.char_vectorizer_.fit_transform(chars)
+        # The n-grams cut by min_df/max_features are kept only for introspection and would make up most
+        # of a saved model's size (scikit-learn's docs say they can be dropped).
+        for vectorizer in (self.word_vectorizer_, self.char_vectorizer_):
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
+            # numpy integer indices would each be stored as a separate array by skops: plain ints are
+            # stored inline, which keeps the model file a few MB instead of tens.
+            vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         return self._stack(words, chars_m, scores, _own_flags(X, words.shape[0]))
 
     def transform(self, X):

@@ -83,8 +83,7 @@ class ReasonModel:
         return pd.DataFrame(proba, columns=self.labels)
 
     def predict(self, texts, scores=None) -> list[list[str]]:
-        proba = self.predict_proba(texts, scores)
-        hits = proba.to_numpy() >= np.asarray([self.thresholds[label] for label in self.labels])
+        hits = self.pipeline[-1].decide(self.predict_proba(texts, scores).to_numpy())
         return [[label for label, hit in zip(self.labels, row) if hit] for row in hits]
 
     @property
@@ -109,8 +108,7 @@ class ReasonModel:
             p = self.predict_proba(stripped[scorable].tolist(), scores[scorable].to_numpy())
             p.index = stripped.index[scorable]
             proba.loc[scorable] = p
-            cut = np.asarray([self.thresholds[label] for label in self.labels])
-            hits = p.to_numpy() >= cut
+            hits = self.pipeline[-1].decide(p.to_numpy())
             joined = [";".join(label for label, hit in zip(self.labels, row) if hit) for row in hits]
             reasons[scorable] = joined
         return reasons, proba, lang

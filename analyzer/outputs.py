@@ -62,10 +62,18 @@ def read_responses(path) -> pd.DataFrame:
     return frame
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates 0600 files; outputs are for colleagues too, so use the ordinary mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -111,6 +119,7 @@ class OutputFolder:
 
     def __enter__(self) -> Path:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=self.target.parent))
+        os.chmod(self.staging, 0o777 & ~_umask())
         return self.staging
 
     def __exit__(self, exc_type, exc, tb):

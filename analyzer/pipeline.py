@@ -11,7 +11,6 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ import pandas as pd
 from .aggregate import NO_COMMENT, NO_REASON, NPSEstimate, Tally
 from .columns import ColumnMap, find_comment_column, find_id_column, column_values, detect_columns
 from .errors import InputError
-from .read import DEFAULT_CHUNK_ROWS, BadRow, Table, open_table, read_all
+from .read import DEFAULT_CHUNK_ROWS, BadRow, open_table, read_all
 from .validate import parse_dates, parse_scores, period_labels, segments_of
 
 SUMMARY_VERSION = 1
@@ -368,7 +367,3 @@ def _load_comments(comments, on, id_col, comment_col):
             [report.comments_without_score,
              pd.DataFrame({"row": [b.row for b in bad], on: "", name: [b.reason for b in bad]})])
     return lookup, report, name
-
-
-def default_output_name(source) -> Path:
-    return Path(str(source)).with_suffix("").name + "_analysis"

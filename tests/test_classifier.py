@@ -86,5 +86,7 @@ def test_predict_applies_the_tuned_thresholds():
     X = rng.rand(300, 4)
     Y = np.column_stack([X[:, 0] + 0.3 * rng.rand(300) > 0.8, X[:, 1] > 0.3]).astype(int)
     clf = ReasonClassifier(cv=3).fit(X, Y)
-    assert clf.predict(X).tolist() == (clf.predict_proba(X) >= clf.thresholds_).astype(int).tolist()
+    proba = clf.predict_proba(X)
+    expected = (proba >= clf.thresholds_) & (proba >= clf.relative_threshold_ * proba.max(1, keepdims=True))
+    assert clf.predict(X).tolist() == expected.astype(int).tolist()
     assert not np.allclose(clf.thresholds_, 0.5)
