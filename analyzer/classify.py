@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -61,11 +62,11 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         labels on the out-of-fold probabilities; "label" maximises each label's own F1. Per-label F1
         pushes rare labels' thresholds down and so over-reports them; micro-F1 weighs every decision
         the same, which is what an analyst counting reasons needs.
-    max_iter, random_state : as in scikit-learn.
+    max_iter, random_state, n_jobs : as in scikit-learn (labels are fitted in parallel).
     """
 
-    def __init__(self, C=4.0, class_weight="balanced", cv=5, calibrate=True, tune_thresholds=True,
-                 threshold_objective="micro", max_iter=2000, random_state=0):
+    def __init__(self, C=8.0, class_weight="balanced", cv=5, calibrate=True, tune_thresholds=True,
+                 threshold_objective="micro", max_iter=2000, random_state=0, n_jobs=None):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
@@ -74,6 +75,7 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         self.threshold_objective = threshold_objective
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -127,8 +129,15 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         if self.threshold_objective not in ("micro", "label"):
             raise ValueError("threshold_objective must be 'micro' or 'label'")
         self._oof = {}
-        for j in range(n_outputs):
-            self._fit_one(j, X, Y[:, j], sample_weight)
+        # max_nbytes=None: liblinear writes to its inputs, so joblib must not hand it read-only memmaps.
+        fitted = Parallel(n_jobs=self.n_jobs, max_nbytes=None)(
+            delayed(self._fit_label)(X, Y[:, j], sample_weight) for j in range(n_outputs))
+        for j, part in enumerate(fitted):
+            for name in ("coef", "intercept", "calibration", "thresholds", "constant", "n_iter"):
+                if name in part:
+                    getattr(self, f"{name}_")[j] = part[name]
+            if "oof" in part:
+                self._oof[j] = part["oof"]
         if self.tune_thresholds and self.multilabel_ and self.threshold_objective == "micro":
             self._joint_micro_thresholds(Y)
         self.relative_threshold_ = 0.0
@@ -150,34 +159,35 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             lr.fit(X, y, sample_weight=w)
         return lr
 
-    def _fit_one(self, j, X, y, w):
+    def _fit_label(self, X, y, w) -> dict:
+        """Fit one label; returns its parameters (a plain function of the data, so labels can be fitted
+        in parallel processes)."""
         positives = int(y.sum())
         if positives == 0 or positives == len(y):
             # A label never (or always) seen: predict its constant rather than fail the whole model.
-            self.constant_[j] = float(positives > 0)
-            return
+            return {"constant": float(positives > 0)}
         lr = self._fit_lr(X, y, w)
-        self.n_iter_[j] = int(np.max(lr.n_iter_))
-        self.coef_[j] = lr.coef_[0]
-        self.intercept_[j] = lr.intercept_[0]
+        out = {"coef": lr.coef_[0], "intercept": lr.intercept_[0], "n_iter": int(np.max(lr.n_iter_))}
         folds = min(self.cv, positives, len(y) - positives)
         if folds < 2 or not (self.calibrate or self.tune_thresholds):
-            return
+            return out
         oof = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(np.zeros(len(y)), y):
             if y[train].min() == y[train].max():
-                return
+                return out
             fold_lr = self._fit_lr(X[train], y[train], w[train])
             oof[test] = fold_lr.decision_function(X[test])
+        a, b = 1.0, 0.0
         if self.calibrate:
             platt = LogisticRegression(C=1e4, solver="lbfgs")
             platt.fit(oof.reshape(-1, 1), y, sample_weight=w)
-            self.calibration_[j] = [platt.coef_[0, 0], platt.intercept_[0]]
+            a, b = platt.coef_[0, 0], platt.intercept_[0]
+            out["calibration"] = [a, b]
         if self.tune_thresholds and self.multilabel_:
-            a, b = self.calibration_[j]
-            self._oof[j] = _sigmoid(a * oof + b)
-            self.thresholds_[j] = best_f1_threshold(y, self._oof[j])
+            out["oof"] = _sigmoid(a * oof + b)
+            out["thresholds"] = best_f1_threshold(y, out["oof"])
+        return out
 
     def _choose_relative_threshold(self, Y) -> None:
         """Pick, by out-of-fold micro-F1, how probable a further reason must be relative to the most

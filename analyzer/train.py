@@ -34,7 +34,7 @@ RANDOM_STATE = 0
 
 def make_pipeline(**params) -> Pipeline:
     """The text → reasons pipeline; ``params`` use scikit-learn's ``step__param`` names."""
-    pipe = Pipeline([("features", TextFeaturizer()), ("classifier", ReasonClassifier())])
+    pipe = Pipeline([("features", TextFeaturizer()), ("classifier", ReasonClassifier(n_jobs=-1))])
     return pipe.set_params(**params) if params else pipe
 
 
