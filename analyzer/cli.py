@@ -59,7 +59,11 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(1)
 
 
-@app.command("run")
+REASON_EPILOG = "Reasons (default model; `analyze reasons` for full definitions): " + "; ".join(
+    f"{reason}: {text.split(':')[0].split(';')[0].rstrip('.')}" for reason, text in REASONS.items())
+
+
+@app.command("run", epilog=REASON_EPILOG)
 def run_cli(
     file: Annotated[Path, typer.Argument(help="Survey export: CSV/TSV/TXT, .xlsx, .parquet or .jsonl.")],
     comments: Annotated[Optional[Path], typer.Option(

@@ -47,3 +47,9 @@ def test_reasons_command_lists_every_definition():
 
 def test_readme_documents_exit_codes_and_escaping():
     assert "Exit codes" in README and "apostrophe" in README
+
+
+def test_run_help_lists_the_reason_ids():
+    result = runner.invoke(app, ["run", "--help"], terminal_width=200)
+    for reason in REASONS:
+        assert reason in result.output
