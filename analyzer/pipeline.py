@@ -204,7 +204,8 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
                              f"{', '.join(map(repr, table.columns))}", path=table.source)
         id_col = join.on
         comment_col = comment_name
-        sample = sample.assign(**{comment_name: sample[join.on].map(comment_lookup).fillna("")})
+        sample = sample.assign(**{comment_name: sample[join.on].astype(str).str.strip()
+                                  .map(comment_lookup).fillna("")})
 
     columns = detect_columns(sample, table.labels, source=table.source, score_col=score_col,
                              comment_col=comment_col, id_col=id_col, date_col=date_col,
@@ -219,12 +220,17 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     ids_seen: dict[str, int] = {}
     duplicate_ids = 0
     stats: Counter = Counter()
+    score_keys: set[str] = set()
 
     def process(chunk):
         nonlocal duplicate_ids
         frame = chunk.frame
         if comment_lookup is not None:
-            frame = frame.assign(**{columns.comment: frame[join.on].map(comment_lookup).fillna("")})
+            keys = frame[join.on].astype(str).str.strip()
+            found = keys.map(comment_lookup)
+            join.scores_without_comment += int(found.isna().sum())
+            score_keys.update(keys)
+            frame = frame.assign(**{columns.comment: found.fillna("")})
         part = analyse_chunk(frame, chunk.bad, columns, tally, model=reason_model, period=use_period,
                              stats=stats)
         kept, rejected = part
@@ -242,13 +248,10 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
         process(chunk)
 
     if join is not None:
-        matched_ids = set(ids_seen)
-        join.matched = sum(1 for k in comment_lookup if k in matched_ids)
-        all_resp = pd.concat(responses) if responses else pd.DataFrame()
-        join.scores_without_comment = int((all_resp[join.on].map(lambda v: v not in comment_lookup)).sum()) \
-            if len(all_resp) else 0
-        join.comments_without_score = join.comments_without_score[
-            ~join.comments_without_score[join.on].isin(matched_ids)]
+        join.matched = sum(1 for k in comment_lookup if k in score_keys)
+        leftovers = join.comments_without_score
+        join.comments_without_score = leftovers[
+            ~leftovers[join.on].astype(str).str.strip().isin(score_keys)]
         if join.scores_without_comment or len(join.comments_without_score):
             warnings.append(
                 f"join on {join.on!r}: {join.scores_without_comment} score rows have no comment, "

@@ -100,7 +100,7 @@ def test_two_file_join(write):
     result = analyze(scores, comments=comments, on="response_id", model=None)
     assert result.rows_read == 4 and result.rows_analysed == 3
     assert result.responses.set_index("response_id").loc["1", "comment"] == "Loved it"
-    assert result.join.scores_without_comment == 1
+    assert result.join.scores_without_comment == 2  # ids 2 and 4 (4 is also rejected: no score)
     assert list(result.join.comments_without_score["response_id"]) == ["9"]
     assert result.summary()["join"]["comments_without_score"] == 1
 
