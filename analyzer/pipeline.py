@@ -337,7 +337,8 @@ def analyse_chunk(frame: pd.DataFrame, bad: list[BadRow], columns: ColumnMap, ta
                 for reason in reason_list.split(";"):
                     tally.reasons[(segment, reason)] += 1
     kept.insert(0, "row", kept.index.to_numpy())
-    return kept, rejected
+    # The row number is a column; an index of the same name would make pandas calls ambiguous.
+    return kept.rename_axis(None), rejected
 
 
 def _load_comments(comments, on, id_col, comment_col):
