@@ -88,3 +88,14 @@ def test_missing_card_is_refused(small_model, tmp_path):
     with pytest.raises(ModelError, match="card"):
         load_model(folder)
     assert zipfile.is_zipfile(folder / "model.skops")
+
+
+def test_saving_leaves_the_model_in_memory_intact(small_model, tmp_path):
+    import pickle
+
+    texts = ["still waiting", "so helpful", "broken again"]
+    before = small_model.predict_proba(texts, [1, 10, 2])
+    save_model(small_model, tmp_path / "m")
+    featurizer = pickle.loads(pickle.dumps(small_model.pipeline[0]))
+    assert featurizer.word_vectorizer_.vocabulary_ == small_model.pipeline[0].word_vectorizer_.vocabulary_
+    pd.testing.assert_frame_equal(small_model.predict_proba(texts, [1, 10, 2]), before)
