@@ -262,7 +262,9 @@ def evaluate(labelled, model="default", text_col: str | None = None) -> dict:
     data = load_labelled(labelled, text_col=text_col)
     labels = list(reason_model.labels) + [label for label in data.labels
                                           if label not in reason_model.labels]
-    truth = load_labelled(labelled, text_col=text_col, labels=labels).Y
+    truth = np.zeros((len(data.frame), len(labels)), dtype=np.int64)
+    for j, label in enumerate(data.labels):
+        truth[:, labels.index(label)] = data.Y[:, j]
     predicted = reason_model.predict(data.frame["text"], data.frame["score"].to_numpy())
     index = {label: i for i, label in enumerate(labels)}
     Y_pred = np.zeros_like(truth)
