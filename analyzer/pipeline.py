@@ -217,13 +217,11 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     tally = Tally()
     responses, rejects = [], []
     warnings = list(table.warnings) + columns.notes
-    ids_seen: dict[str, int] = {}
-    duplicate_ids = 0
+    id_counts: Counter = Counter()
     stats: Counter = Counter()
     score_keys: set[str] = set()
 
     def process(chunk):
-        nonlocal duplicate_ids
         frame = chunk.frame
         if comment_lookup is not None:
             keys = frame[join.on].astype(str).str.strip()
@@ -231,15 +229,11 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
             join.scores_without_comment += int(found.isna().sum())
             score_keys.update(keys)
             frame = frame.assign(**{columns.comment: found.fillna("")})
-        part = analyse_chunk(frame, chunk.bad, columns, tally, model=reason_model, period=use_period,
-                             stats=stats)
-        kept, rejected = part
-        if columns.id and len(kept):
-            for value in kept[columns.id]:
-                if value:
-                    seen = ids_seen.get(value, 0)
-                    duplicate_ids += seen == 1
-                    ids_seen[value] = seen + 1
+        kept, rejected = analyse_chunk(frame, chunk.bad, columns, tally, model=reason_model,
+                                       period=use_period, stats=stats)
+        if columns.id:
+            ids = kept[columns.id]
+            id_counts.update(ids[ids != ""])
         responses.append(kept)
         rejects.append(rejected)
 
@@ -256,6 +250,7 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
             warnings.append(
                 f"join on {join.on!r}: {join.scores_without_comment} score rows have no comment, "
                 f"{len(join.comments_without_score)} comment rows have no score row")
+    duplicate_ids = sum(1 for n in id_counts.values() if n > 1)
     if duplicate_ids:
         warnings.append(f"{duplicate_ids} id values in {columns.id!r} occur more than once "
                         "(all rows kept)")
