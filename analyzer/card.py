@@ -22,6 +22,17 @@ def render_card_markdown(card: dict) -> str:
     for label in card.get("labels", []):
         lines.append(f"| `{label}` | {definitions.get(label, '')} | {_fmt(thresholds.get(label))} | "
                      f"{support.get(label, '')} |")
+    rules = card.get("decision_rules")
+    if rules:
+        lines += ["", "## Decision rules", ""]
+        ratio = rules.get("relative_threshold") or 0.0
+        lines.append(f"- a further reason needs at least {_fmt(ratio)} times the probability of the "
+                     "comment's most probable reason" if ratio > 0 else
+                     "- every reason above its threshold is kept (cross-validation chose no relative cut)")
+        pairs = rules.get("exclusive_pairs", [])
+        if pairs:
+            lines.append("- never predicted together (the more probable is kept): "
+                         + ", ".join(f"`{a}` / `{b}`" for a, b in pairs))
     cv = card.get("cross_validation")
     if cv:
         lines += ["", f"## Cross-validation ({cv.get('folds')} folds, multi-label stratified)", "",

@@ -57,7 +57,14 @@ CUE_PHRASES: dict[str, list[str]] = {
                     "lack of communication", "poor communication", "never replied",
                     "no reply", "no response", "ignored", "fobbed off", "customer service", "call centre",
                     "conflicting", "different answers", "no idea", "no one knows", "hung up",
-                    "complaint", "complaints", "no help", "not helpful", "lied", "misinformed"],
+                    "complaint", "complaints", "no help", "not helpful", "lied", "misinformed",
+                    # Not being kept informed is the support complaint that rides along with a wait.
+                    "no update", "no updates", "not updated", "not been updated", "not kept informed",
+                    "kept in the dark", "no information", "unable to tell", "couldn't tell me",
+                    "can't tell me", "cannot tell me", "no one can tell", "nobody can tell",
+                    "false promises", "broken promises", "messed around", "messed about",
+                    "different reasons", "different story", "no coordination", "not interested",
+                    "don't care", "doesn't care", "didn't care", "pass the buck", "fobbed"],
     # Neutral words for contact with the company: they say *that* people were involved, not how it went,
     # so they must not vote for good or poor support by themselves.
     "contact": ["customer service", "call centre", "call center", "helpline", "chat", "emails", "email",

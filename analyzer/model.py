@@ -75,6 +75,14 @@ class ReasonModel:
         clf = self.pipeline[-1]
         return {label: float(t) for label, t in zip(self.labels, clf.thresholds_)}
 
+    @property
+    def decision_rules(self) -> dict:
+        """How probabilities become reasons besides the thresholds (see ``ReasonClassifier.decide``)."""
+        clf = self.pipeline[-1]
+        pairs = getattr(clf, "exclusive_pairs_", [])
+        return {"relative_threshold": float(getattr(clf, "relative_threshold_", 0.0)),
+                "exclusive_pairs": [[self.labels[i], self.labels[j]] for i, j in pairs]}
+
     def predict_proba(self, texts, scores=None) -> pd.DataFrame:
         frame = pd.DataFrame({"text": list(texts)})
         if scores is not None:
@@ -149,6 +157,7 @@ def save_model(model: ReasonModel, folder, *, force: bool = True) -> Path:
     card = dict(model.card)
     card.setdefault("labels", model.labels)
     card["thresholds"] = model.thresholds
+    card["decision_rules"] = model.decision_rules
     card["versions"] = library_versions()
     card["format_version"] = FORMAT_VERSION
     atomic_write_bytes(folder / MODEL_FILE, sio.dumps(model.pipeline, compression=zipfile.ZIP_DEFLATED,

@@ -90,3 +90,25 @@ def test_predict_applies_the_tuned_thresholds():
     expected = (proba >= clf.thresholds_) & (proba >= clf.relative_threshold_ * proba.max(1, keepdims=True))
     assert clf.predict(X).tolist() == expected.astype(int).tolist()
     assert not np.allclose(clf.thresholds_, 0.5)
+
+
+def test_labels_that_never_co_occur_are_not_predicted_together():
+    # "a" and "b" exclude each other by construction (like general_praise and a specific driver), but
+    # each label's own linear score cannot see the other: without the rule both fire near the diagonal.
+    rng = np.random.RandomState(0)
+    X = rng.rand(600, 3)
+    a = (X[:, 0] > 0.5) & (X[:, 0] > X[:, 1])
+    b = (X[:, 1] > 0.5) & (X[:, 1] >= X[:, 0])
+    Y = np.column_stack([a, b, X[:, 2] > 0.5]).astype(int)
+    free = ReasonClassifier(cv=3, exclusive=False).fit(X, Y)
+    ruled = ReasonClassifier(cv=3).fit(X, Y)
+    assert (free.predict(X)[:, :2].sum(axis=1) == 2).any()
+    assert ruled.exclusive_pairs_.tolist() == [[0, 1]]
+    pred = ruled.predict(X)
+    assert not (pred[:, :2].sum(axis=1) == 2).any()
+    # The rule keeps the more probable label of the two, and leaves the unrelated third label alone.
+    proba = ruled.predict_proba(X)
+    both = free.decide(proba)[:, 0] & free.decide(proba)[:, 1]
+    assert both.any()
+    assert (pred[both, 0] == (proba[both, 0] >= proba[both, 1])).all()
+    assert (pred[:, 2] == free.decide(proba)[:, 2]).all()

@@ -27,6 +27,9 @@ def test_card_describes_the_model(default_model):
     assert 0.6 < card["cross_validation"]["micro_f1"] < 1
     assert "analyze train data/corpus.csv --out models/default" in card["command"]
     assert (DEFAULT / "model.skops").stat().st_size < 8_000_000  # small enough for git
+    # The codebook's "general praise only when no specific driver is given" was learned from the corpus.
+    assert ["general_praise", "good_support"] in card["decision_rules"]["exclusive_pairs"]
+    assert "Decision rules" in (DEFAULT / "card.md").read_text()
 
 
 def test_retraining_reproduces_the_shipped_model(default_model):
@@ -56,6 +59,8 @@ def test_reasons_read_like_the_codebook(default_model):
     assert "lack_of_training" in got[2]
     assert {"easy_process", "works_well"} <= set(got[3])
     assert got[4] == []
+    praised = default_model.predict(["Great service, the lady on the phone was so helpful and patient"], [10])
+    assert "good_support" in praised[0] and "general_praise" not in praised[0]
 
 
 def test_analyze_adds_reasons_per_segment(shared_telecom, tmp_path):
