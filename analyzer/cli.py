@@ -120,6 +120,10 @@ def train_cli(
                              "weighted --own-weight times and domain adaptation.")] = None,
     own_weight: Annotated[float, typer.Option(
         "--own-weight", min=0.1, help="Weight of each of your rows against a corpus row.")] = 3.0,
+    spacy_model: Annotated[str, typer.Option(
+        "--spacy-model", help="Installed spaCy pipeline (name or path) for tokens and lemmas; the default "
+                              "'blank' needs none. A model trained with one needs it wherever it runs.")
+    ] = "blank",
     force: ForceOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -129,7 +133,7 @@ def train_cli(
     try:
         model, report = train(labelled, out=out, text_col=text_col, folds=folds, name=name,
                               force=force, command=" ".join(["analyze", *sys.argv[1:]]),
-                              add_corpus=add_corpus, own_weight=own_weight)
+                              add_corpus=add_corpus, own_weight=own_weight, spacy_model=spacy_model)
         render_report(report, console, title=f"Cross-validation ({folds} folds)")
         console.print(f"Saved model to {out}/ (model.skops, card.json, card.md)")
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001

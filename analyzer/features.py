@@ -204,7 +204,12 @@ def build_nlp(spacy_model: str = "blank") -> Language:
         nlp = spacy.blank("en")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     else:
-        nlp = spacy.load(spacy_model, exclude=["ner", "parser", "textcat"])
+        try:
+            nlp = spacy.load(spacy_model, exclude=["ner", "parser", "textcat"])
+        except OSError as exc:
+            from .errors import ModelError
+            raise ModelError(f"spaCy pipeline {spacy_model!r} is not installed here ({exc}). Install it, "
+                             "or use the default features (train with --spacy-model blank)") from None
     nlp.add_pipe("nps_negation")
     nlp.add_pipe("nps_cues")
     with _warnings.catch_warnings():

@@ -206,20 +206,26 @@ def fit_model(data: LabelledData, name: str = "model", pipeline: Pipeline | None
 
 def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, name: str | None = None,
           force: bool = False, command: str = "", pipeline: Pipeline | None = None,
-          trained_at: str | None = None, add_corpus=None, own_weight: float = 3.0
-          ) -> tuple[ReasonModel, dict]:
+          trained_at: str | None = None, add_corpus=None, own_weight: float = 3.0,
+          spacy_model: str = "blank") -> tuple[ReasonModel, dict]:
     """Cross-validate, fit on all rows, and (with ``out``) save model + card. Returns both.
 
     With ``add_corpus`` (a labelled file, e.g. the shipped ``data/corpus.csv``) the analyst's rows are
     trained on top of it with domain adaptation; the CV report then scores the analyst's rows only.
+    ``spacy_model`` names an installed spaCy pipeline (or a path to one) to take tokens and lemmas
+    from instead of ``spacy.blank("en")``; the saved model then needs that pipeline wherever it is used.
     """
     from .outputs import OutputFolder
 
     data = load_labelled(labelled, text_col=text_col)
     _check_trainable(data, folds)
+    if spacy_model != "blank":
+        from .features import build_nlp
+        build_nlp(spacy_model)  # refuse a missing pipeline before minutes of cross-validation
     if add_corpus is not None:
         data = with_base_corpus(data, load_labelled(add_corpus), own_weight)
-        pipeline = pipeline if pipeline is not None else make_pipeline(features__adapt=True)
+    if pipeline is None:
+        pipeline = make_pipeline(features__adapt=add_corpus is not None, features__spacy_model=spacy_model)
     report = cross_validate(data, folds, pipeline)
     name = name or (Path(out).name if out is not None else "model")
     model = fit_model(data, name=name, pipeline=pipeline)

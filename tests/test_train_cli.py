@@ -64,3 +64,34 @@ def test_own_labels_outside_the_corpus_taxonomy_cannot_add_corpus(tmp_path):
     res = runner.invoke(app, ["train", str(labelled), "--out", str(tmp_path / "m"), "--folds", "3",
                               "--add-corpus", "data/corpus.csv"])
     assert res.exit_code == 2 and "not in the base corpus" in res.output
+
+
+def test_train_can_take_tokens_and_lemmas_from_an_installed_spacy_pipeline(tmp_path):
+    import spacy
+
+    # Stands in for a user's trained pipeline: anything spacy.load() accepts, here a path.
+    own_nlp = spacy.blank("en")
+    own_nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+    own_nlp.to_disk(tmp_path / "my_pipeline")
+    labelled = write_labelled(tmp_path / "mine.csv", ROWS * 2)
+    out = tmp_path / "model"
+    res = runner.invoke(app, ["train", str(labelled), "--out", str(out), "--folds", "3",
+                              "--spacy-model", str(tmp_path / "my_pipeline")])
+    assert res.exit_code == 0, res.output
+    card = json.loads((out / "card.json").read_text())
+    assert card["params"]["features__spacy_model"] == str(tmp_path / "my_pipeline")
+    assert load_model(out).predict(["still waiting for the engineer"], [2]) == [["slow"]]
+    # On a machine without that pipeline, analysing with the model is refused with the reason.
+    (tmp_path / "my_pipeline").rename(tmp_path / "moved")
+    from analyzer.features import build_nlp
+    build_nlp.cache_clear()
+    export = tmp_path / "export.csv"
+    export.write_text("id,score,comment\n1,2,the app crashes all the time\n")
+    res = runner.invoke(app, ["run", str(export), "--model", str(out)])
+    assert res.exit_code == 2 and "is not installed" in res.output, res.output
+
+    res = runner.invoke(app, ["train", str(labelled), "--out", str(tmp_path / "m2"), "--folds", "3",
+                              "--spacy-model", "xx_no_such_pipeline"])
+    assert res.exit_code == 2, res.output
+    assert "'xx_no_such_pipeline' is not installed" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "m2").exists()
