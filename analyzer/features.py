@@ -276,7 +276,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     word_ngrams, char_ngrams : n-gram ranges for the lemma and character TF-IDF blocks.
     min_df : minimum document frequency for both vocabularies.
     max_word_features, max_char_features : vocabulary caps (they bound the model's size).
-    use_score : add the NPS segment of the score as three indicator features.
+    use_score : add the NPS segment of the score (three indicators) and the score itself (eleven).
     max_chars : texts are cut to this many characters for featurising (outputs keep the full text).
     segment_cues : also add each cue token conjoined with the respondent's segment ("det_cue_wait").
     adapt : domain adaptation for retraining on a base corpus plus an analyst's own labels ("frustratingly
@@ -349,12 +349,17 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             mask = sp.diags(own.astype(np.float32))
             blocks += [mask @ words, mask @ chars]
         if self.use_score:
-            seg = np.zeros((words.shape[0], 3), dtype=np.float32)
+            # The segment, and the exact score within it: a 0 and a 6 are both detractors but tend to
+            # give different reasons (a 0 is more often a wait or a fight with support).
+            seg = np.zeros((words.shape[0], 3 + 11), dtype=np.float32)
             if scores is not None:
                 s = np.asarray(scores, dtype=float)
                 seg[:, 0] = s >= 9
                 seg[:, 1] = (s >= 7) & (s < 9)
                 seg[:, 2] = s <= 6  # NaN compares False: no score, no segment feature
+                with np.errstate(invalid="ignore"):
+                    given = np.flatnonzero((s >= 0) & (s <= 10) & (s == np.round(s)))
+                seg[given, 3 + s[given].astype(int)] = 1
             blocks.append(sp.csr_matrix(seg))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
@@ -393,4 +398,5 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             names += [f"own:{n}" for n in names]
         if self.use_score:
             names += ["segment=promoter", "segment=passive", "segment=detractor"]
+            names += [f"score={k}" for k in range(11)]
         return np.asarray(names, dtype=object)

@@ -232,7 +232,7 @@ def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, na
     model.card = {
         "name": name,
         "description": "Multi-label classifier of the reasons given in NPS comments: spaCy features "
-                       "(lookup lemmas, negation scope, cue phrases) + character n-grams + segment, "
+                       "(lookup lemmas, negation scope, cue phrases) + character n-grams + segment and score, "
                        "one calibrated logistic regression per reason with a CV-chosen threshold.",
         "labels": list(data.labels),
         "definitions": {label: REASONS.get(label, "") for label in data.labels},

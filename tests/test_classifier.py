@@ -112,3 +112,17 @@ def test_labels_that_never_co_occur_are_not_predicted_together():
     assert both.any()
     assert (pred[both, 0] == (proba[both, 0] >= proba[both, 1])).all()
     assert (pred[:, 2] == free.decide(proba)[:, 2]).all()
+
+
+def test_featurizer_encodes_segment_and_exact_score():
+    X = pd.DataFrame({"text": ["late again", "late again", "late again", "late again"],
+                      "score": [0, 6, 10, np.nan]})
+    features = TextFeaturizer(min_df=1).fit(X)
+    names = list(features.get_feature_names_out())
+    block = features.transform(X)[:, names.index("segment=promoter"):].toarray()
+    assert names[-14:] == ["segment=promoter", "segment=passive", "segment=detractor",
+                           *[f"score={k}" for k in range(11)]]
+    assert block[0].nonzero()[0].tolist() == [2, 3 + 0]     # detractor, score 0
+    assert block[1].nonzero()[0].tolist() == [2, 3 + 6]     # detractor, score 6: told apart from the 0
+    assert block[2].nonzero()[0].tolist() == [0, 3 + 10]
+    assert not block[3].any()                              # no score, no score features
