@@ -22,7 +22,9 @@ from .errors import ModelError
 MODEL_FILE = "model.skops"
 CARD_JSON = "card.json"
 CARD_MD = "card.md"
-FORMAT_VERSION = 1
+# Bumped whenever a saved model would be read wrongly by this code. 2: the score block gained the exact
+# score (3 + 11 features), so a format-1 model no longer matches the featurizer's output.
+FORMAT_VERSION = 2
 
 # Every type a reason model may contain. Anything else in a file means it is not one of ours (or has
 # been tampered with), and it is refused rather than loaded.

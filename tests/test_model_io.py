@@ -82,6 +82,17 @@ def test_incompatible_version_says_how_to_retrain(small_model, tmp_path):
         load_model(folder)
 
 
+def test_model_of_an_older_format_says_how_to_retrain(small_model, tmp_path):
+    # Format 1 models had three score features; today's featurizer makes fourteen.
+    folder = save_model(small_model, tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    card["format_version"] = 1
+    card["versions"]["analyzer_format"] = "1"
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="format 1.*analyze train"):
+        load_model(folder)
+
+
 def test_missing_card_is_refused(small_model, tmp_path):
     folder = save_model(small_model, tmp_path / "m")
     (folder / "card.json").unlink()
