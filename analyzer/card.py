@@ -7,6 +7,10 @@ def _fmt(x) -> str:
     return "" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
+def _with_interval(value, bounds) -> str:
+    return _fmt(value) + (f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
+
+
 def render_card_markdown(card: dict) -> str:
     lines = [f"# Reason model card: {card.get('name', 'model')}", ""]
     lines.append(card.get("description", "A multi-label classifier of the reasons in NPS comments."))
@@ -36,11 +40,14 @@ def render_card_markdown(card: dict) -> str:
     cv = card.get("cross_validation")
     if cv:
         lines += ["", f"## Cross-validation ({cv.get('folds')} folds, multi-label stratified)", "",
-                  f"- micro-F1: {_fmt(cv.get('micro_f1'))}", f"- macro-F1: {_fmt(cv.get('macro_f1'))}",
-                  "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+                  f"- micro-F1: {_with_interval(cv.get('micro_f1'), cv.get('micro_f1_ci'))}",
+                  f"- macro-F1: {_with_interval(cv.get('macro_f1'), cv.get('macro_f1_ci'))}"]
+        if cv.get("micro_f1_ci"):
+            lines.append("- in brackets: 95% bootstrap intervals over the comments")
+        lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
         for row in cv.get("per_label", []):
             lines.append(f"| `{row['label']}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
-                         f"{_fmt(row['f1'])} | {row['support']} |")
+                         f"{_with_interval(row['f1'], row.get('f1_ci'))} | {row['support']} |")
         seg = cv.get("by_segment", [])
         if seg:
             lines += ["", "| segment | n | micro-F1 | macro-F1 |", "|---|---|---|---|"]

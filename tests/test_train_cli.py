@@ -42,6 +42,7 @@ def test_train_own_taxonomy_then_evaluate_and_analyze(tmp_path):
     assert load_model(out).predict(["still waiting for the engineer"], [2]) == [["slow"]]
     res = runner.invoke(app, ["evaluate", str(labelled), "--model", str(out)])
     assert res.exit_code == 0 and "Held-out evaluation" in res.output
+    assert "95% bootstrap intervals" in res.output and "95% interval" in res.output
     export = tmp_path / "export.csv"
     export.write_text("id,score,comment\n1,2,the app crashes all the time\n2,10,such kind staff\n")
     res = runner.invoke(app, ["run", str(export), "--model", str(out), "--out", str(tmp_path / "o")])
