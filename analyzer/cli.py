@@ -145,14 +145,19 @@ def evaluate_cli(
     labelled: Annotated[Path, typer.Argument(help="Held-out labelled CSV (text, reasons, score).")],
     model: ModelOpt = None,
     text_col: TextColOpt = None,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Also write the report, intervals included, to this JSON file.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Score a model on held-out labelled comments: micro/macro F1, per label, per segment."""
-    from .train import evaluate, render_report
+    from .train import evaluate, render_report, write_report_json
 
     try:
         report = evaluate(labelled, model=_model_arg(model) or "default", text_col=text_col)
         render_report(report, console, title="Held-out evaluation")
+        if json_out is not None:
+            write_report_json(report, json_out)
+            console.print(f"Wrote {json_out}")
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001
         _fail(exc, debug)
 

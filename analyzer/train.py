@@ -328,6 +328,14 @@ def evaluate(labelled, model="default", text_col: str | None = None) -> dict:
     return report
 
 
+def write_report_json(report: dict, path) -> None:
+    """The report as JSON: sorted keys, so the same evaluation gives the same bytes."""
+    import json
+
+    Path(path).write_text(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+
+
 def _interval(bounds) -> str:
     return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else ""
 

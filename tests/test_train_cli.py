@@ -40,9 +40,18 @@ def test_train_own_taxonomy_then_evaluate_and_analyze(tmp_path):
     assert card["labels"] == ["broken", "kind", "slow"]
     assert card["cross_validation"]["folds"] == 3 and card["training_data"]["rows"] == 44
     assert load_model(out).predict(["still waiting for the engineer"], [2]) == [["slow"]]
-    res = runner.invoke(app, ["evaluate", str(labelled), "--model", str(out)])
+    report_json = tmp_path / "evaluation.json"
+    res = runner.invoke(app, ["evaluate", str(labelled), "--model", str(out), "--json", str(report_json)])
     assert res.exit_code == 0 and "Held-out evaluation" in res.output
     assert "95% bootstrap intervals" in res.output and "95% interval" in res.output
+    report = json.loads(report_json.read_text())
+    assert report["n"] == 44 and report["model"] == "model"
+    low, high = report["micro_f1_ci"]
+    assert low <= report["micro_f1"] <= high
+    assert [row["label"] for row in report["per_label"]] == ["broken", "kind", "slow"]
+    first = report_json.read_bytes()
+    runner.invoke(app, ["evaluate", str(labelled), "--model", str(out), "--json", str(report_json)])
+    assert report_json.read_bytes() == first
     export = tmp_path / "export.csv"
     export.write_text("id,score,comment\n1,2,the app crashes all the time\n2,10,such kind staff\n")
     res = runner.invoke(app, ["run", str(export), "--model", str(out), "--out", str(tmp_path / "o")])
