@@ -178,9 +178,11 @@ def f1_intervals(Y_true: np.ndarray, Y_pred: np.ndarray, draws: int = BOOTSTRAP_
         low, high = np.percentile(values, [2.5, 97.5], axis=0)
         return np.round(low, 4), np.round(high, 4)
 
-    (micro_lo, micro_hi), (macro_lo, macro_hi) = bounds(np.concatenate(micro)), bounds(np.concatenate(macro))
+    micro_lo, micro_hi = bounds(np.concatenate(micro))
+    macro_lo, macro_hi = bounds(np.concatenate(macro))
     label_lo, label_hi = bounds(np.vstack(per_label))
-    return {"micro_f1": [float(micro_lo), float(micro_hi)], "macro_f1": [float(macro_lo), float(macro_hi)],
+    return {"micro_f1": [float(micro_lo), float(micro_hi)],
+            "macro_f1": [float(macro_lo), float(macro_hi)],
             "per_label": [[float(lo), float(hi)] for lo, hi in zip(label_lo, label_hi)]}
 
 
@@ -332,6 +334,7 @@ def write_report_json(report: dict, path) -> None:
     """The report as JSON: sorted keys, so the same evaluation gives the same bytes."""
     import json
 
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                           encoding="utf-8")
 

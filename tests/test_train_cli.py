@@ -40,7 +40,7 @@ def test_train_own_taxonomy_then_evaluate_and_analyze(tmp_path):
     assert card["labels"] == ["broken", "kind", "slow"]
     assert card["cross_validation"]["folds"] == 3 and card["training_data"]["rows"] == 44
     assert load_model(out).predict(["still waiting for the engineer"], [2]) == [["slow"]]
-    report_json = tmp_path / "evaluation.json"
+    report_json = tmp_path / "reports" / "evaluation.json"  # a folder that does not exist yet
     res = runner.invoke(app, ["evaluate", str(labelled), "--model", str(out), "--json", str(report_json)])
     assert res.exit_code == 0 and "Held-out evaluation" in res.output
     assert "95% bootstrap intervals" in res.output and "95% interval" in res.output
