@@ -7,8 +7,13 @@ def _fmt(x) -> str:
     return "" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
+def format_interval(bounds) -> str:
+    """" [low, high]" for a 95% interval, or "" when there is none (reports made before intervals)."""
+    return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else ""
+
+
 def _with_interval(value, bounds) -> str:
-    return _fmt(value) + (f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
+    return _fmt(value) + format_interval(bounds)
 
 
 def render_card_markdown(card: dict) -> str:

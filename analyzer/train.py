@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.pipeline import Pipeline
 
+from .card import format_interval
 from .classify import ReasonClassifier
 from .codebook import REASONS
 from .errors import InputError
@@ -339,16 +340,12 @@ def write_report_json(report: dict, path) -> None:
                           encoding="utf-8")
 
 
-def _interval(bounds) -> str:
-    return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else ""
-
-
 def render_report(report: dict, console, title: str = "Evaluation") -> None:
     from rich.table import Table
 
     micro, macro = report.get("micro_f1_ci"), report.get("macro_f1_ci")
     console.print(f"[bold]{title}[/bold]: n = {report['n']}, micro-F1 {report['micro_f1']:.3f}"
-                  f"{_interval(micro)}, macro-F1 {report['macro_f1']:.3f}{_interval(macro)}"
+                  f"{format_interval(micro)}, macro-F1 {report['macro_f1']:.3f}{format_interval(macro)}"
                   + (" (95% bootstrap intervals)" if micro else ""), highlight=False)
     table = Table(show_edge=False)
     columns = ["label", "precision", "recall", "F1", "95% interval", "support"]
@@ -358,7 +355,7 @@ def render_report(report: dict, console, title: str = "Evaluation") -> None:
     for row in report["per_label"]:
         cells = [row["label"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}"]
         if with_ci:
-            cells.append(_interval(row["f1_ci"]).strip())
+            cells.append(format_interval(row["f1_ci"]).strip())
         table.add_row(*cells, str(row["support"]))
     console.print(table)
     if report.get("by_segment"):
