@@ -30,6 +30,7 @@ from sklearn.pipeline import make_pipeline as sk_pipeline
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from analyzer.card import format_interval  # noqa: E402
 from analyzer.model import load_model  # noqa: E402
 from analyzer.train import (LabelledData, load_labelled, make_pipeline, metrics_report,  # noqa: E402
                             with_base_corpus)
@@ -85,11 +86,9 @@ def subset(data: LabelledData, idx: np.ndarray) -> LabelledData:
 
 
 def line(name: str, report: dict, interval: bool = False) -> str:
-    def ci(key):
-        return f" [{report[key][0]:.3f}, {report[key][1]:.3f}]" if interval else ""
-
-    return (f"{name:<48} micro-F1 {report['micro_f1']:.3f}{ci('micro_f1_ci')}  "
-            f"macro-F1 {report['macro_f1']:.3f}{ci('macro_f1_ci')}  n={report['n']}")
+    micro, macro = (report["micro_f1_ci"], report["macro_f1_ci"]) if interval else (None, None)
+    return (f"{name:<48} micro-F1 {report['micro_f1']:.3f}{format_interval(micro)}  "
+            f"macro-F1 {report['macro_f1']:.3f}{format_interval(macro)}  n={report['n']}")
 
 
 def main(argv=None) -> int:
@@ -132,8 +131,7 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         pipe = make_pipeline(features__adapt=True).fit(data.frame, data.Y,
                                                        classifier__sample_weight=weights)
-        ours_pred = pipe.predict(test_half.frame)
-        ours = metrics_report(test_half.Y, ours_pred, labels)
+        ours = metrics_report(test_half.Y, pipe.predict(test_half.frame), labels)
         baseline = tfidf_lr(data, weights)
         tfidf = metrics_report(test_half.Y, baseline.predict(test_half.frame["text"]), labels)
         keywords = metrics_report(test_half.Y, keyword_predict(test_half.frame["text"].tolist(), labels),
