@@ -53,11 +53,11 @@ def main(argv=None) -> None:
     micro, weights = [], []
     print(f"{args.corpus}: {len(corpus)} rows; each {args.group_col} held out in turn")
     for group, rows, rep in holdout_scores(corpus, args.group_col, only):
-        print(f"  {group:<20} n={rows:<5} micro-F1 {format_interval(rep['micro_f1'], rep['micro_f1_ci'])}"
-              f"  macro-F1 {format_interval(rep['macro_f1'], rep['macro_f1_ci'])}", flush=True)
+        print(f"  {group:<20} n={rows:<5} micro-F1 {rep['micro_f1']:.3f}{format_interval(rep['micro_f1_ci'])}"
+              f"  macro-F1 {rep['macro_f1']:.3f}{format_interval(rep['macro_f1_ci'])}", flush=True)
         micro.append(rep["micro_f1"])
         weights.append(rows)
-    print(f"mean micro-F1 over held-out {args.group_col}s {np.mean(micro):.3f} "
+    print(f"mean micro-F1 over {len(micro)} held-out {args.group_col} values {np.mean(micro):.3f} "
           f"(weighted by rows {np.average(micro, weights=weights):.3f})")
 
 
