@@ -29,17 +29,17 @@ def holdout_scores(corpus: pd.DataFrame, group_col: str = "industry", only: list
     """Yield ``(industry, rows, report)`` for each held-out industry, in sorted order."""
     if group_col not in corpus.columns:
         raise SystemExit(f"no column {group_col!r}; columns are {list(corpus.columns)}")
-    columns = ["text", "score", "reasons"]
-    labels = load_labelled(corpus[columns]).labels
+    # Parsed and checked once; each split is then a row mask over the same frame and label matrix.
+    data = load_labelled(corpus[["text", "score", "reasons"]])
     groups = sorted(corpus[group_col].unique())
     for group in only or groups:
         if group not in groups:
             raise SystemExit(f"no rows with {group_col} = {group!r}; values are {groups}")
-        held = corpus[group_col] == group
-        train = load_labelled(corpus.loc[~held, columns].reset_index(drop=True), labels=labels)
-        test = load_labelled(corpus.loc[held, columns].reset_index(drop=True), labels=labels)
-        pipe = make_pipeline().fit(train.frame, train.Y, classifier__sample_weight=train.weights)
-        yield group, int(held.sum()), metrics_report(test.Y, pipe.predict(test.frame), labels)
+        held = (corpus[group_col] == group).to_numpy()
+        train = data.frame[~held].reset_index(drop=True)
+        pipe = make_pipeline().fit(train, data.Y[~held])
+        predicted = pipe.predict(data.frame[held].reset_index(drop=True))
+        yield group, int(held.sum()), metrics_report(data.Y[held], predicted, data.labels)
 
 
 def main(argv=None) -> None:
