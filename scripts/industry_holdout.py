@@ -6,7 +6,8 @@ For each industry (each value of --group-col), trains the default pipeline on th
 industry's rows and scores it on them: micro- and macro-F1 with 95% bootstrap intervals. It is the
 corpus's own stand-in for "a company nobody has looked at". To see what a set of rows adds, run it on two
 corpora, e.g. the current one and an earlier one from git, with the same --only list: a held-out
-industry's training set is then the same rows plus the ones added.
+industry's training set is then the same rows plus the ones added. A ``weight`` column, if present,
+weighs the training rows as in ``analyze train``.
 """
 
 from __future__ import annotations
@@ -30,22 +31,26 @@ def holdout_scores(corpus: pd.DataFrame, group_col: str = "industry", only: list
     if group_col not in corpus.columns:
         raise SystemExit(f"no column {group_col!r}; columns are {list(corpus.columns)}")
     # Parsed and checked once; each split is then a row mask over the same frame and label matrix.
-    data = load_labelled(corpus[["text", "score", "reasons"]])
+    data = load_labelled(corpus[[c for c in ("text", "score", "reasons", "weight") if c in corpus]])
     groups = sorted(corpus[group_col].unique())
     for group in only or groups:
         if group not in groups:
             raise SystemExit(f"no rows with {group_col} = {group!r}; values are {groups}")
         held = (corpus[group_col] == group).to_numpy()
         train = data.frame[~held].reset_index(drop=True)
-        pipe = make_pipeline().fit(train, data.Y[~held])
+        fit_params = {} if data.weights is None else {"classifier__sample_weight": data.weights[~held]}
+        pipe = make_pipeline().fit(train, data.Y[~held], **fit_params)
         predicted = pipe.predict(data.frame[held].reset_index(drop=True))
         yield group, int(held.sum()), metrics_report(data.Y[held], predicted, data.labels)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", nargs="?", default=str(REPO / "data" / "corpus.csv"))
-    parser.add_argument("--group-col", default="industry")
+    parser.add_argument("corpus", nargs="?", default=str(REPO / "data" / "corpus.csv"),
+                        help="labelled CSV with text, score, reasons and the group column "
+                             "(default: data/corpus.csv)")
+    parser.add_argument("--group-col", default="industry",
+                        help="column whose values are held out one at a time (default: industry)")
     parser.add_argument("--only", help="comma-separated industries to hold out (default: all)")
     args = parser.parse_args(argv)
     corpus = pd.read_csv(args.corpus, keep_default_na=False, dtype={"text": str, "reasons": str})

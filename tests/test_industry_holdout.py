@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analyzer.errors import InputError
+
 REPO = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("industry_holdout", REPO / "scripts" / "industry_holdout.py")
 industry_holdout = importlib.util.module_from_spec(spec)
@@ -40,3 +42,17 @@ def test_unknown_group_or_column_is_refused(small_corpus):
         list(industry_holdout.holdout_scores(small_corpus, only=["shipping"]))
     with pytest.raises(SystemExit, match="no column 'sector'"):
         list(industry_holdout.holdout_scores(small_corpus, group_col="sector"))
+
+
+def test_weight_column_weighs_the_training_rows(small_corpus):
+    def healthcare_micro(frame):
+        (_, _, report), = industry_holdout.holdout_scores(frame, only=["healthcare"])
+        return report["micro_f1"]
+
+    unweighted = healthcare_micro(small_corpus)
+    assert healthcare_micro(small_corpus.assign(weight=1.0)) == unweighted
+    # Weight 0 on every insurance row leaves, in effect, a telecom-only model: a different score.
+    zeroed = small_corpus.assign(weight=(small_corpus.industry != "insurance").astype(float))
+    assert healthcare_micro(zeroed) != unweighted
+    with pytest.raises(InputError, match="weights must be numbers"):
+        healthcare_micro(small_corpus.assign(weight="heavy"))
