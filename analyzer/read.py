@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -125,6 +126,15 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
+def _open_text(path: Path, encoding: str, newline: str | None = ""):
+    fh = open(path, encoding=encoding, newline=newline, errors="strict")
+    # A UTF-8 BOM before text that is not UTF-8 (an editor mixed encodings) decodes as "ï»¿" under the
+    # fallback; left in, it sticks to the first column name or breaks the first JSON line.
+    if encoding in ("cp1252", "latin-1") and fh.read(3) != codecs.BOM_UTF8.decode(encoding):
+        fh.seek(0)
+    return fh
+
+
 def _line_of_offset(path: Path, offset: int) -> int:
     with open(path, "rb") as fh:
         return fh.read(offset).count(b"\n") + 1
@@ -208,14 +218,20 @@ def detect_layout(records: list[list[str]]) -> tuple[str, int, list[str], dict[s
 
 
 def _unique_names(raw: list[str]) -> list[str]:
+    cleaned = [(name or "").strip().lstrip("\ufeff") or f"column_{i + 1}" for i, name in enumerate(raw)]
+    # A suffixed name must not take one the header itself uses, here or further on ("Notes", "Notes.1",
+    # "Notes"), or two columns would share it and the later one could not be asked for by name.
+    taken = set(cleaned)
     names: list[str] = []
-    seen: dict[str, int] = {}
-    for i, name in enumerate(raw):
-        name = (name or "").strip().lstrip("\ufeff") or f"column_{i + 1}"
+    seen: set[str] = set()
+    for name in cleaned:
         if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        seen.setdefault(name, 0)
+            n = 1
+            while f"{name}.{n}" in taken:
+                n += 1
+            name = f"{name}.{n}"
+            taken.add(name)
+        seen.add(name)
         names.append(name)
     return names
 
@@ -251,7 +267,7 @@ def open_table(source, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Table:
 
 def _open_delimited(path: Path, chunk_rows: int) -> Table:
     encoding, warning = detect_encoding(path)
-    with open(path, encoding=encoding, newline="", errors="strict") as fh:
+    with _open_text(path, encoding) as fh:
         sample = fh.read(SNIFF_BYTES)
         truncated = bool(fh.read(1))
     if not sample.strip():
@@ -268,19 +284,51 @@ def _open_delimited(path: Path, chunk_rows: int) -> Table:
     layout, header_rows, names, labels = detect_layout(head)
 
     def chunks() -> Iterator[Chunk]:
-        with open(path, encoding=encoding, newline="", errors="strict") as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
+        with _open_text(path, encoding) as fh:
+            records = _csv_records(fh, delimiter, str(path))
             row = 0
             for _ in range(header_rows):
-                next(reader, None)
+                next(records, None)
                 row += 1
-            yield from _chunk_records(reader, names, row, chunk_rows, str(path))
+            yield from _chunk_records(records, names, row, chunk_rows, str(path))
 
     table = Table(str(path), names, labels, layout, chunks(), encoding=encoding, delimiter=delimiter,
                   header_rows=header_rows)
     if warning:
         table.warnings.append(warning)
     return table
+
+
+# Fed to the csv reader after the last line. Normally it parses as a record of its own; inside a quote
+# still open at the end of the file it is swallowed into that field, because the csv module (not strict)
+# ends such a field at the end of the file without complaint and one missing quote would silently fold
+# every later row into a single comment.
+_END_LINE = "analyzer end of file\n"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_records(fh, delimiter: str, where: str) -> Iterator[list[str]]:
+    """The csv records of ``fh``; refuses a quote that is still open at the end of the file."""
+    at_end = False
+
+    def lines():
+        nonlocal at_end
+        yield from fh
+        at_end = True
+        yield _END_LINE
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    for row, rec in enumerate(reader, start=1):
+        if not at_end:
+            yield rec
+        elif rec != [_END_LINE.rstrip("\n")]:
+            # The open field runs from its quote to the end of the file, so counting its line breaks
+            # back from the file's last line (the end line is not part of the file) finds where it opened.
+            field = rec[-1][:-len(_END_LINE)]
+            breaks = len(_LINE_BREAK.findall(field)) - field.endswith(("\n", "\r"))
+            opened = reader.line_num - 1 - breaks
+            raise InputError(f"unterminated quote opened on line {opened} runs to the end of the file "
+                             "(a missing closing quote?)", path=where, row=row)
 
 
 def _chunk_records(records, names: list[str], row: int, chunk_rows: int, where: str) -> Iterator[Chunk]:
@@ -322,11 +370,12 @@ def _make_chunk(values, index, names, bad) -> Chunk:
 
 def _cell_text(value) -> str:
     """Spreadsheet/parquet cell → the string a CSV export would have held."""
-    if value is None:
+    if isinstance(value, str):
+        return value
+    # Nullable pandas columns hold pd.NA / NaT, whose str() ("<NA>", "NaT") would read as text.
+    if pd.api.types.is_scalar(value) and pd.isna(value):
         return ""
     if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
         return str(int(value)) if value.is_integer() else repr(value)
     if hasattr(value, "isoformat"):
         return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
@@ -404,7 +453,7 @@ def _open_parquet(path: Path, chunk_rows: int) -> Table:
 def _open_jsonl(path: Path, chunk_rows: int) -> Table:
     encoding, warning = detect_encoding(path)
     names: list[str] = []
-    with open(path, encoding=encoding) as fh:
+    with _open_text(path, encoding, newline=None) as fh:
         for n, line in enumerate(fh):
             if n >= 10_000:
                 break
@@ -420,7 +469,7 @@ def _open_jsonl(path: Path, chunk_rows: int) -> Table:
 
     def chunks():
         values, index, bad = [], [], []
-        with open(path, encoding=encoding) as fh:
+        with _open_text(path, encoding, newline=None) as fh:
             for row, line in enumerate(fh, start=1):
                 if not line.strip():
                     bad.append(BadRow(row, "blank line", []))
