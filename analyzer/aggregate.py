@@ -39,10 +39,13 @@ class NPSEstimate:
 def nps_interval(promoters: int, passives: int, detractors: int, z: float = Z95) -> NPSEstimate:
     """NPS with the adjusted-Wald interval (Rocks 2016).
 
-    n' = n+3, p' = (P+3/4)/n', d' = (D+3/4)/n', var = p'+d'-(p'-d')², NPS ± z·sqrt(var/n').
-    The adjustment keeps the interval honest for small n and for all-promoter samples where the plain
-    Wald variance would be zero. Bounds are clipped to the scale, so the interval always contains the NPS.
-    An empty sample has no NPS: ``nan`` with the widest interval.
+    n' = n+3, p' = (P+3/4)/n', d' = (D+3/4)/n', var = p'+d'-(p'-d')², (p'-d') ± z·sqrt(var/n').
+    Like every adjusted-Wald interval it is centred on the adjusted estimate p'-d', not on the raw NPS:
+    the pseudo-counts pull a small sample's interval towards 0, which is what keeps one detractor
+    from yielding a confident "below -26". The adjusted centre can leave the raw NPS just outside the
+    interval at the extremes (one detractor: NPS -100, interval from -98.5), so the interval is widened
+    to include it: conservative there, unchanged once n is more than a handful. Bounds are clipped to
+    the scale. An empty sample has no NPS: ``nan`` with the widest interval.
     """
     for count in (promoters, passives, detractors):
         if count < 0 or int(count) != count:
@@ -56,7 +59,9 @@ def nps_interval(promoters: int, passives: int, detractors: int, z: float = Z95)
     d_adj = (detractors + 0.75) / n_adj
     var = p_adj + d_adj - (p_adj - d_adj) ** 2
     margin = z * math.sqrt(var / n_adj)
-    low, high = max(-1.0, score - margin), min(1.0, score + margin)
+    centre = p_adj - d_adj
+    low = max(-1.0, min(score, centre - margin))
+    high = min(1.0, max(score, centre + margin))
     return NPSEstimate(int(n), int(promoters), int(passives), int(detractors),
                        100 * score, 100 * low, 100 * high)
 

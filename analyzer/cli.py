@@ -91,9 +91,11 @@ def run_cli(
         result = analyze(file, comments=comments, on=on, score_col=score_col, comment_col=comment_col,
                          id_col=id_col, date_col=date_col, group_cols=tuple(group_col or ()),
                          period=period.value, model=_model_arg(model))
+        # Files first: a terminal that goes away (``| head``) must not cost the outputs.
+        if out is not None:
+            write_result(result, out, force=force, inputs=(file, comments))
         render_result(result, console)
         if out is not None:
-            write_result(result, out, force=force)
             console.print(f"Wrote {out}/ (responses.csv, rejects.csv, summary.json)")
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - people see one line; --debug more
         _fail(exc, debug)
@@ -153,7 +155,11 @@ def evaluate_cli(
     from .train import evaluate, render_report, write_report_json
 
     try:
-        report = evaluate(labelled, model=_model_arg(model) or "default", text_col=text_col)
+        chosen = _model_arg(model)
+        if chosen is None:
+            raise InputError("--model none: there is no model to evaluate; give a model folder or "
+                             "leave --model out for the default")
+        report = evaluate(labelled, model=chosen, text_col=text_col)
         render_report(report, console, title="Held-out evaluation")
         if json_out is not None:
             write_report_json(report, json_out)

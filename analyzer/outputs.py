@@ -107,13 +107,20 @@ class OutputFolder:
     untouched.
     """
 
-    def __init__(self, target, force: bool = False):
-        self.target = Path(target)
+    def __init__(self, target, force: bool = False, keep=()):
+        # Resolved, so that "." or "out/.." name a real folder (and a real staging name beside it).
+        self.target = Path(target).resolve()
         if self.target.exists() and not self.target.is_dir():
-            raise OutputError("exists and is not a folder", path=str(self.target))
+            raise OutputError("exists and is not a folder", path=str(target))
         if self.target.exists() and any(self.target.iterdir()) and not force:
             raise OutputError("output folder exists and is not empty; pass --force to replace it",
-                              path=str(self.target))
+                              path=str(target))
+        # Replacing a folder deletes what is in it: never the inputs, never the folder we work in.
+        protected = [("the current folder", Path.cwd())] + [(str(k), Path(k)) for k in keep if k is not None]
+        for what, inside in protected:
+            if inside.resolve().is_relative_to(self.target):
+                raise OutputError(f"replacing this folder would delete {what}; choose another --out",
+                                  path=str(target))
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging: Path | None = None
 
@@ -136,9 +143,11 @@ class OutputFolder:
         return False
 
 
-def write_result(result, out_dir, *, force: bool = False) -> Path:
-    """Write ``responses.csv``, ``rejects.csv``, ``summary.json`` (and join leftovers) for a result."""
-    with OutputFolder(out_dir, force=force) as staging:
+def write_result(result, out_dir, *, force: bool = False, inputs=()) -> Path:
+    """Write ``responses.csv``, ``rejects.csv``, ``summary.json`` (and join leftovers) for a result.
+
+    ``inputs``: files the folder must not contain, since replacing it would delete them."""
+    with OutputFolder(out_dir, force=force, keep=inputs) as staging:
         responses = result.responses.drop(columns=["_has_comment"], errors="ignore")
         write_csv(responses, staging / "responses.csv")
         rejects = result.rejects

@@ -22,6 +22,10 @@ from .read import DEFAULT_CHUNK_ROWS, BadRow, open_table, read_all
 from .validate import parse_dates, parse_scores, period_labels, segments_of
 
 SUMMARY_VERSION = 1
+NO_SCORE_ROW = "no score row has this id"
+# Columns the outputs add next to the input's (responses.csv, rejected.csv); p_<label> per reason too.
+OUTPUT_COLUMNS = frozenset({"row", "column", "reason", "raw", "segment", "reasons", "language",
+                            "_has_comment"})
 
 
 @dataclass
@@ -34,13 +38,15 @@ class JoinReport:
     scores_without_comment: int = 0
     comments_without_score: pd.DataFrame | None = None
     duplicate_comment_ids: int = 0
+    blank_comment_ids: int = 0
 
     def as_dict(self) -> dict:
         return {"comments_file": self.comments_source, "on": self.on, "matched": self.matched,
                 "scores_without_comment": self.scores_without_comment,
                 "comments_without_score": 0 if self.comments_without_score is None
                 else int(len(self.comments_without_score)),
-                "duplicate_comment_ids": self.duplicate_comment_ids}
+                "duplicate_comment_ids": self.duplicate_comment_ids,
+                "blank_comment_ids": self.blank_comment_ids}
 
 
 @dataclass
@@ -99,10 +105,19 @@ class AnalysisResult:
         out = {"segments": self.segments}
         if self.labels:
             out["reasons_by_segment"] = self.reasons
-        for col in self.columns.groups:
-            out[f"nps_by_{_slug(col)}"] = self.groups(col)
+
+        def add(name, frame):
+            # Files are named by slug, and "Plan" and "plan", or a "Month" column and the month
+            # table, share one: number the later ones rather than overwrite.
+            unique, k = name, 2
+            while unique in out:
+                unique, k = f"{name}_{k}", k + 1
+            out[unique] = frame
+
         if self.period:
-            out[f"nps_by_{self.period}"] = self.periods
+            add(f"nps_by_{self.period}", self.periods)
+        for col in self.columns.groups:
+            add(f"nps_by_{_slug(col)}", self.groups(col))
         return out
 
     def summary(self) -> dict:
@@ -191,15 +206,33 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     if first is None or (first.frame.empty and not first.bad):
         raise InputError("has a header but no data rows" if table.columns else "no rows",
                          path=table.source)
-    sample = first.frame.head(5000)
+    reason_model = resolve_model(model)
+    labels = list(reason_model.labels) if reason_model is not None else []
+    reserved = OUTPUT_COLUMNS | {f"p_{label}" for label in labels}
+    renames = _renames_for(table.columns, reserved)
+    notes = [f"input column {old!r} is called {new!r} in the outputs, which have a {old!r} of their own"
+             for old, new in renames.items()]
+    table_labels = {renames.get(k, k): v for k, v in table.labels.items()}
+    comments_comment_col = comment_col  # with --comments, a column of the comments file
+    score_col, comment_col, id_col, date_col, on = (
+        renames.get(c, c) if c is not None else None for c in (score_col, comment_col, id_col, date_col, on))
+    group_cols = [renames.get(c, c) for c in group_cols]
+    sample = first.frame.head(5000).rename(columns=renames)
     if sample.empty:
-        sample = pd.DataFrame(columns=table.columns, dtype=object)
+        sample = pd.DataFrame(columns=[renames.get(c, c) for c in table.columns], dtype=object)
 
     join = None
     comment_lookup = None
     if comments is not None:
-        comment_lookup, join, comment_name = _load_comments(comments, on, id_col, comment_col)
-        if join.on not in table.columns:
+        comment_lookup, join, comment_name = _load_comments(comments, on, id_col, comments_comment_col,
+                                                            join_renamed=renames)
+        if comment_name in reserved or comment_name in sample.columns:
+            # A comments-file column must neither hide a scores-file column nor an output column.
+            joined = _free_name(comment_name, reserved | set(sample.columns), "_comments")
+            notes.append(f"comment column {comment_name!r} of the comments file is called {joined!r} "
+                         "in the outputs")
+            comment_name = joined
+        if join.on not in sample.columns:
             raise InputError(f"join column {join.on!r} is not in the scores file; columns are: "
                              f"{', '.join(map(repr, table.columns))}", path=table.source)
         id_col = join.on
@@ -207,22 +240,20 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
         sample = sample.assign(**{comment_name: sample[join.on].astype(str).str.strip()
                                   .map(comment_lookup).fillna("")})
 
-    columns = detect_columns(sample, table.labels, source=table.source, score_col=score_col,
+    columns = detect_columns(sample, table_labels, source=table.source, score_col=score_col,
                              comment_col=comment_col, id_col=id_col, date_col=date_col,
                              group_cols=group_cols, month_first=table.layout == "surveymonkey")
-    reason_model = resolve_model(model)
-    labels = list(reason_model.labels) if reason_model is not None else []
     use_period = period if columns.date else None
 
     tally = Tally()
     responses, rejects = [], []
-    warnings = list(table.warnings) + columns.notes
+    warnings = list(table.warnings) + notes + columns.notes
     id_counts: Counter = Counter()
     stats: Counter = Counter()
     score_keys: set[str] = set()
 
     def process(chunk):
-        frame = chunk.frame
+        frame = chunk.frame.rename(columns=renames) if renames else chunk.frame
         if comment_lookup is not None:
             keys = frame[join.on].astype(str).str.strip()
             found = keys.map(comment_lookup)
@@ -244,12 +275,14 @@ def analyze(source, *, comments=None, on: str | None = None, score_col: str | No
     if join is not None:
         join.matched = sum(1 for k in comment_lookup if k in score_keys)
         leftovers = join.comments_without_score
-        join.comments_without_score = leftovers[
-            ~leftovers[join.on].astype(str).str.strip().isin(score_keys)]
+        joined = leftovers["reason"].eq(NO_SCORE_ROW) & leftovers[join.on].astype(str).str.strip().isin(
+            score_keys)
+        join.comments_without_score = leftovers[~joined].reset_index(drop=True)
         if join.scores_without_comment or len(join.comments_without_score):
             warnings.append(
                 f"join on {join.on!r}: {join.scores_without_comment} score rows have no comment, "
-                f"{len(join.comments_without_score)} comment rows have no score row")
+                f"{len(join.comments_without_score)} comment rows were not joined (why: "
+                "unmatched_comments.csv)")
     duplicate_ids = sum(1 for n in id_counts.values() if n > 1)
     if duplicate_ids:
         warnings.append(f"{duplicate_ids} id values in {columns.id!r} occur more than once "
@@ -336,10 +369,35 @@ def analyse_chunk(frame: pd.DataFrame, bad: list[BadRow], columns: ColumnMap, ta
     return kept.rename_axis(None), rejected
 
 
-def _load_comments(comments, on, id_col, comment_col):
-    """Read a separate comments file into an id → comment mapping (first occurrence wins)."""
+def _free_name(name: str, taken: set[str], suffix: str) -> str:
+    new, k = f"{name}{suffix}", 2
+    while new in taken:
+        new, k = f"{name}{suffix}{k}", k + 1
+    return new
+
+
+def _renames_for(columns, reserved: set[str]) -> dict[str, str]:
+    """Input columns named like a column the outputs add, renamed ``<name>_input``: kept, never
+    overwritten by ours, and never mistaken for ours."""
+    taken = set(columns) | reserved
+    renames = {}
+    for name in columns:
+        if name in reserved:
+            renames[name] = _free_name(name, taken, "_input")
+            taken.add(renames[name])
+    return renames
+
+
+def _load_comments(comments, on, id_col, comment_col, join_renamed=None):
+    """Read a separate comments file into an id → comment mapping (first occurrence wins).
+
+    ``on`` and ``id_col`` name scores-file columns, possibly renamed (``join_renamed``: original →
+    new); in the comments file the join column keeps its original name."""
     table, frame, bad = read_all(comments)
+    original = {new: old for old, new in (join_renamed or {}).items()}
     on = on or id_col
+    if on is not None and on in original and on not in frame.columns:
+        frame = frame.rename(columns={original[on]: on})
     if on is None:
         on = find_id_column(column_values(frame.head(5000)), table.labels, set())
         if on is None:
@@ -348,21 +406,33 @@ def _load_comments(comments, on, id_col, comment_col):
     if on not in frame.columns:
         raise InputError(f"join column {on!r} is not in the comments file; columns are: "
                          f"{', '.join(map(repr, frame.columns))}", path=table.source)
-    name = comment_col if comment_col in frame.columns else None
+    if comment_col is not None and comment_col not in frame.columns:
+        raise InputError(f"comment column {comment_col!r} is not in the comments file; columns are: "
+                         f"{', '.join(map(repr, frame.columns))}", path=table.source)
+    name = comment_col
     if name is None:
         name = find_comment_column(column_values(frame.head(5000)), table.labels, {on})
         if name is None:
             raise InputError("no free-text comment column found; pass --comment-col",
                              path=table.source)
     keys = frame[on].astype(str).str.strip()
-    duplicated = keys.duplicated(keep="first")
-    lookup = dict(zip(keys[~duplicated], frame.loc[~duplicated, name]))
+    # A blank id is no id: joined, it would pin one comment on every score row with a blank id.
+    blank = keys.eq("")
+    duplicated = keys.duplicated(keep="first") & ~blank
+    usable = ~blank & ~duplicated
+    lookup = dict(zip(keys[usable], frame.loc[usable, name]))
+    # Every comment row that is not joined is written out with why, so none is lost unseen.
     leftovers = frame.loc[:, [on, name]].copy()
     leftovers.insert(0, "row", frame.index.to_numpy())
+    leftovers["reason"] = np.select(
+        [blank.to_numpy(), duplicated.to_numpy()],
+        [f"blank {on!r}", f"duplicate {on!r}: only the first comment with this id was joined"],
+        NO_SCORE_ROW)
     report = JoinReport(comments_source=table.source, on=on, duplicate_comment_ids=int(duplicated.sum()),
-                        comments_without_score=leftovers.loc[~duplicated])
+                        blank_comment_ids=int(blank.sum()), comments_without_score=leftovers)
     if bad:
         report.comments_without_score = pd.concat(
             [report.comments_without_score,
-             pd.DataFrame({"row": [b.row for b in bad], on: "", name: [b.reason for b in bad]})])
+             pd.DataFrame({"row": [b.row for b in bad], on: "", name: "",
+                           "reason": [b.reason for b in bad]})], ignore_index=True)
     return lookup, report, name

@@ -102,13 +102,22 @@ DATE_FORMATS = (
 )
 
 
+# ISO timestamps as APIs and spreadsheets write them: fractional seconds, "Z" or a UTC offset. The
+# response's own wall-clock time is what puts it in a day, week or month, so the rest is dropped.
+_ISO_TAIL = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _date_text(raw: pd.Series) -> pd.Series:
+    return raw.astype(str).str.strip().str.replace(_ISO_TAIL, r"\1", regex=True)
+
+
 def detect_date_format(sample: pd.Series, month_first: bool = False) -> tuple[str | None, float, bool]:
     """Return ``(format, share_parsed, ambiguous)`` for the best date format of a sample of strings.
 
     ``ambiguous`` is true when both a day-first and a month-first reading fit every value (no day above
     12 was seen); ``month_first`` chooses for that case (SurveyMonkey exports are US-style).
     """
-    values = sample.astype(str).str.strip()
+    values = _date_text(sample)
     values = values[values != ""]
     if values.empty:
         return None, 0.0, False
@@ -130,10 +139,11 @@ def detect_date_format(sample: pd.Series, month_first: bool = False) -> tuple[st
 
 
 def parse_dates(raw: pd.Series, fmt: str) -> pd.Series:
-    return pd.to_datetime(raw.astype(str).str.strip(), format=fmt, errors="coerce")
+    return pd.to_datetime(_date_text(raw), format=fmt, errors="coerce")
 
 
-PERIODS = {"week": "W-MON", "month": "M", "quarter": "Q"}
+# Pandas names a weekly period by the day it ends on: "W-SUN" gives ISO weeks, Monday to Sunday.
+PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 
 
 def period_labels(dates: pd.Series, period: str) -> pd.Series:

@@ -17,11 +17,12 @@ def test_nps_hand_computed():
     # P=50, passives=30, D=20, n=100. NPS = 30.
     # n'=103, p'=50.75/103=0.492718, d'=20.75/103=0.201456
     # var = 0.694175 - 0.084833 = 0.609342 ; se = sqrt(var/103) = 0.076915 ; margin = 0.150753
+    # centre p'-d' = 30/103 = 0.291262
     est = nps_interval(50, 30, 20)
     assert est.n == 100
     assert est.nps == pytest.approx(30.0)
-    assert est.low == pytest.approx(30.0 - 15.0753, abs=1e-3)
-    assert est.high == pytest.approx(30.0 + 15.0753, abs=1e-3)
+    assert est.low == pytest.approx(29.1262 - 15.0753, abs=1e-3)
+    assert est.high == pytest.approx(29.1262 + 15.0753, abs=1e-3)
 
 
 def test_nps_telecom_figures_by_hand():
@@ -31,8 +32,9 @@ def test_nps_telecom_figures_by_hand():
     n1 = 1567
     p, d = 463.75 / n1, 849.75 / n1
     margin = 1.96 * math.sqrt((p + d - (p - d) ** 2) / n1) * 100
-    assert est.low == pytest.approx(est.nps - margin)
-    assert est.high == pytest.approx(est.nps + margin)
+    centre = (p - d) * 100
+    assert est.low == pytest.approx(centre - margin)
+    assert est.high == pytest.approx(centre + margin)
     assert round(margin, 2) == 4.37  # 1.96*sqrt(0.77755/1567)
 
 
@@ -40,6 +42,12 @@ def test_small_and_extreme_samples_stay_on_scale():
     one = nps_interval(1, 0, 0)  # all promoters: plain Wald would give a zero-width interval
     assert one.nps == 100 and one.high == 100 and one.low < 100
     assert nps_interval(0, 0, 5).nps == -100
+    # One detractor is not evidence of an NPS below -26: the adjusted centre (-25) and margin (73.5)
+    # reach well above 0; the low end is widened from -98.5 to include the NPS itself.
+    single = nps_interval(0, 0, 1)
+    assert single.low == -100 and single.high == pytest.approx(48.5, abs=0.01)
+    five = nps_interval(5, 0, 0)
+    assert five.high == 100 and five.low == pytest.approx(17.5, abs=0.1)
     empty = nps_interval(0, 0, 0)
     assert math.isnan(empty.nps) and empty.n == 0
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer import analyze
+from analyzer.errors import OutputError
 from analyzer.outputs import FORMULA_START, escape_cell, unescape_cell, write_result
 
 PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror="alert(1)">', '=1+2', '+SUM(A1)', '-2+3',
@@ -78,3 +79,32 @@ def test_interrupted_run_leaves_previous_outputs(tmp_path, write):
         summary = json.loads(dict(after)["summary.json"])
         assert summary["rows_read"] == 200_000
         assert dict(after)["responses.csv"].count(b"\r\n") == 200_001
+
+
+def test_out_folder_never_replaces_the_inputs_or_the_current_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    export = folder / "export.csv"
+    export.write_text("score,comment\n9,great\n3,slow\n")
+    result = analyze(export, model=None)
+    with pytest.raises(OutputError, match="would delete .*export.csv"):
+        write_result(result, folder, force=True, inputs=(export,))
+    monkeypatch.chdir(folder)
+    with pytest.raises(OutputError, match="would delete the current folder"):
+        write_result(result, ".", force=True)
+    # Nothing deleted, no staging folder left behind.
+    assert export.read_text().startswith("score,comment")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    assert sorted(p.name for p in folder.iterdir()) == ["export.csv"]
+
+
+def test_tables_whose_names_collide_are_numbered_not_overwritten(write, tmp_path):
+    rows = "\n".join(f"2026-0{1 + i % 3}-1{i % 9},{i % 11},c{i},{'AB'[i % 2]},{'xy'[i % 2]},M{i % 2}"
+                     for i in range(30))
+    path = write("dup.csv", "date,score,comment,Plan,plan,Month\n" + rows + "\n")
+    result = analyze(path, model=None, group_cols=["Plan", "plan", "Month"])
+    out = write_result(result, tmp_path / "out")
+    written = sorted(p.name for p in out.glob("nps_by_*.csv"))
+    assert written == ["nps_by_month.csv", "nps_by_month_2.csv", "nps_by_plan.csv", "nps_by_plan_2.csv"]
+    assert "2026-01" in (out / "nps_by_month.csv").read_text()
+    assert "M0" in (out / "nps_by_month_2.csv").read_text()

@@ -102,7 +102,48 @@ def test_two_file_join(write):
     assert result.responses.set_index("response_id").loc["1", "comment"] == "Loved it"
     assert result.join.scores_without_comment == 2  # ids 2 and 4 (4 is also rejected: no score)
     assert list(result.join.comments_without_score["response_id"]) == ["9"]
+    assert list(result.join.comments_without_score["reason"]) == ["no score row has this id"]
     assert result.summary()["join"]["comments_without_score"] == 1
+
+
+def test_join_never_matches_blank_ids_and_reports_every_unjoined_comment(write):
+    scores = write("scores.csv", "response_id,score\nA1,9\n,3\n,10\nA4,7\n")
+    comments = write("comments.csv", "response_id,comment\n,whose is this\nA4,slow billing\n"
+                                     "A4,second thoughts\nZ9,orphan\n")
+    result = analyze(scores, comments=comments, on="response_id", model=None)
+    text = result.responses["comment"].tolist()
+    assert text == ["", "", "", "slow billing"]  # the blank-id comment is pinned on nobody
+    unjoined = result.join.comments_without_score
+    assert unjoined["row"].tolist() == [2, 4, 5]
+    assert unjoined["reason"].tolist() == [
+        "blank 'response_id'", "duplicate 'response_id': only the first comment with this id was joined",
+        "no score row has this id"]
+    # Every comment row is joined or listed: 1 joined + 3 listed = 4 rows.
+    assert result.join.matched + len(unjoined) == 4
+    summary = result.summary()["join"]
+    assert summary["blank_comment_ids"] == 1 and summary["duplicate_comment_ids"] == 1
+
+
+def test_comment_col_missing_from_comments_file_is_refused(write):
+    scores = write("scores.csv", "response_id,score\n1,9\n")
+    comments = write("comments.csv", "response_id,comment\n1,fine\n")
+    with pytest.raises(InputError, match="comment column 'why' is not in the comments file"):
+        analyze(scores, comments=comments, on="response_id", comment_col="why", model=None)
+
+
+def test_input_columns_named_like_output_columns_are_kept(write):
+    # A survey tool may well export "segment", "reason" or "row" columns of its own.
+    path = write("own.csv", "row,score,reason,segment\n7,9,great product,SMB\n8,11,too dear,Enterprise\n"
+                            "9,3,slow,Enterprise\n")
+    result = analyze(path, group_cols=["segment"], model=None)
+    assert result.columns.comment == "reason_input" and result.columns.groups == ["segment_input"]
+    assert result.responses["segment_input"].tolist() == ["SMB", "Enterprise"]
+    assert result.responses["segment"].tolist() == ["promoter", "detractor"]
+    assert result.responses["row_input"].tolist() == ["7", "9"]
+    assert result.rejects["reason_input"].tolist() == ["too dear"]
+    assert result.rejects["reason"].str.contains("outside 0-10").all()
+    assert set(result.groups("segment_input")["value"]) == {"SMB", "Enterprise"}
+    assert any("input column 'segment' is called 'segment_input'" in w for w in result.warnings)
 
 
 def test_outputs_summary_and_injection_round_trip(export, tmp_path):
@@ -146,3 +187,9 @@ def test_cli_exit_codes_and_messages(export, write, tmp_path):
     assert missing.exit_code == 2 and "no such file" in missing.output
     again = runner.invoke(app, ["run", str(export), "--model", "none", "--out", str(tmp_path / "o")])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_evaluate_with_model_none_is_refused_not_the_default(write):
+    labelled = write("held.csv", "text,reasons\nstill waiting,delay\n")
+    res = runner.invoke(app, ["evaluate", str(labelled), "--model", "none"])
+    assert res.exit_code == 2 and "no model to evaluate" in res.output

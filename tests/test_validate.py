@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analyzer.validate import detect_date_format, parse_dates, parse_scores
+from analyzer.validate import detect_date_format, parse_dates, parse_scores, period_labels
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -44,3 +44,21 @@ def test_ambiguous_dates_reported():
     assert ambiguous and fmt == "%d/%m/%Y"
     fmt, _, _ = detect_date_format(pd.Series(["01/02/2018", "03/04/2018"]), month_first=True)
     assert fmt == "%m/%d/%Y"
+
+
+def test_weeks_run_monday_to_sunday():
+    # 2026-02-16 is a Monday, 2026-02-22 a Sunday: one ISO week; the next Monday starts another.
+    dates = pd.Series(pd.to_datetime(["2026-02-16", "2026-02-17", "2026-02-22", "2026-02-23", None]))
+    labels = period_labels(dates, "week").tolist()
+    assert labels == ["2026-02-16/2026-02-22"] * 3 + ["2026-02-23/2026-03-01", "unknown date"]
+
+
+def test_iso_timestamps_with_fractions_and_offsets_are_dates():
+    raw = pd.Series(["2026-01-05T10:00:03.137Z", "2026-01-31T23:30:00-05:00", "2026-02-02T09:15:00+0100",
+                     "2026-02-03T10:00:00.123456"])
+    assert detect_date_format(raw)[:2] == ("%Y-%m-%dT%H:%M:%S", 1.0)
+    dates = parse_dates(raw, "%Y-%m-%dT%H:%M:%S")
+    # The respondent's wall-clock time decides the month: 23:30 on 31 January is January.
+    assert period_labels(dates, "month").tolist() == ["2026-01", "2026-01", "2026-02", "2026-02"]
+    # As an xlsx cell with milliseconds reaches us:
+    assert parse_dates(pd.Series(["2026-01-05 10:00:03.137000"]), "%Y-%m-%d %H:%M:%S").notna().all()
