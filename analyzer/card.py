@@ -16,6 +16,11 @@ def _with_interval(value, bounds) -> str:
     return _fmt(value) + format_interval(bounds)
 
 
+def _metric(value, bounds=None) -> str:
+    """A score: "n/a" when undefined (no comment has the label and none was given it)."""
+    return "n/a" if value is None else _with_interval(value, bounds)
+
+
 def render_card_markdown(card: dict) -> str:
     lines = [f"# Reason model card: {card.get('name', 'model')}", ""]
     lines.append(card.get("description", "A multi-label classifier of the reasons in NPS comments."))
@@ -45,20 +50,20 @@ def render_card_markdown(card: dict) -> str:
     cv = card.get("cross_validation")
     if cv:
         lines += ["", f"## Cross-validation ({cv.get('folds')} folds, multi-label stratified)", "",
-                  f"- micro-F1: {_with_interval(cv.get('micro_f1'), cv.get('micro_f1_ci'))}",
-                  f"- macro-F1: {_with_interval(cv.get('macro_f1'), cv.get('macro_f1_ci'))}"]
+                  f"- micro-F1: {_metric(cv.get('micro_f1'), cv.get('micro_f1_ci'))}",
+                  f"- macro-F1: {_metric(cv.get('macro_f1'), cv.get('macro_f1_ci'))}"]
         if cv.get("micro_f1_ci"):
             lines.append("- in brackets: 95% bootstrap intervals over the comments")
         lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
         for row in cv.get("per_label", []):
-            lines.append(f"| `{row['label']}` | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
-                         f"{_with_interval(row['f1'], row.get('f1_ci'))} | {row['support']} |")
+            lines.append(f"| `{row['label']}` | {_metric(row['precision'])} | {_metric(row['recall'])} | "
+                         f"{_metric(row['f1'], row.get('f1_ci'))} | {row['support']} |")
         seg = cv.get("by_segment", [])
         if seg:
             lines += ["", "| segment | n | micro-F1 | macro-F1 |", "|---|---|---|---|"]
             for row in seg:
-                lines.append(f"| {row['segment']} | {row['n']} | {_fmt(row['micro_f1'])} | "
-                             f"{_fmt(row['macro_f1'])} |")
+                lines.append(f"| {row['segment']} | {row['n']} | {_metric(row['micro_f1'])} | "
+                             f"{_metric(row['macro_f1'])} |")
     lines += ["", "## Reproduce", "", f"    {card.get('command', '')}", "", "## Versions", ""]
     for k, v in sorted(card.get("versions", {}).items()):
         lines.append(f"- {k}: {v}")

@@ -29,22 +29,35 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
 
-def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
-    """The probability cut-off in [lo, hi] that maximises F1 (ties: the middle of the best run)."""
+def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi: float = 0.9,
+                      sample_weight: np.ndarray | None = None) -> float:
+    """The probability cut-off in [lo, hi] that maximises F1 (ties: the middle of the best run).
+
+    With ``sample_weight`` the F1 counts are weighted, so a row weighing w counts as w rows (as in the
+    fit); weights of one give exactly the unweighted counts.
+    """
     grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
     pos = y_true.astype(bool)
+    w = np.ones(len(pos)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     best, best_f1 = 0.5, -1.0
     f1s = []
     for t in grid:
         pred = proba >= t
-        tp = np.sum(pred & pos)
-        denom = pred.sum() + pos.sum()
+        tp = w @ (pred & pos)
+        denom = w @ pred + w @ pos
         f1s.append(2 * tp / denom if denom else 0.0)
     f1s = np.asarray(f1s)
     top = np.flatnonzero(f1s >= f1s.max() - 1e-12)
     best = float(grid[top[len(top) // 2]])
     best_f1 = float(f1s.max())
     return best if best_f1 > 0 else 0.5
+
+
+def _weighted_micro(pred: np.ndarray, truth: np.ndarray, w: np.ndarray) -> float:
+    """Micro-F1 of indicator matrices with each row counted ``w`` times (0 when nothing is true or
+    predicted, as the threshold searches have always scored that case)."""
+    denom = w @ pred.sum(axis=1) + w @ truth.sum(axis=1)
+    return 2 * (w @ (pred & truth).sum(axis=1)) / denom if denom > 0 else 0.0
 
 
 def _drop_exclusive(hits: np.ndarray, proba: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -68,8 +81,10 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
     class_weight : passed to ``LogisticRegression`` ("balanced" helps rare reasons).
     cv : folds used to calibrate and to choose thresholds (reduced for rare labels, minimum 2).
     calibrate : fit a sigmoid on out-of-fold scores; if False, raw logistic probabilities are used.
-    tune_thresholds : choose each label's threshold by CV; if False, 0.5. Multi-label targets only:
-        for a 1-D target ``predict`` is the most probable class, as usual.
+    tune_thresholds : choose each label's threshold by CV; if False, 0.5. For a 1-D target ``predict``
+        is the most probable class, as usual; a binary target still gets its F1-tuned cut-off in
+        ``thresholds_``, which :meth:`decide` applies (a one-label reason model is such a target,
+        because scikit-learn reads an ``(n, 1)`` indicator as a binary vector).
     threshold_objective : "micro" (default) picks the thresholds jointly to maximise micro-F1 over all
         labels on the out-of-fold probabilities; "label" maximises each label's own F1. Per-label F1
         pushes rare labels' thresholds down and so over-reports them; micro-F1 weighs every decision
@@ -132,6 +147,13 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
                 # One-vs-rest sub-problems have classes 0/1, so class weights become sample weights.
                 sample_weight = sample_weight * np.asarray(
                     [self.class_weight.get(c, 1.0) for c in self.classes_])[encoded]
+        # A row of weight 0 carries nothing; left in, it would still shift the internal CV folds, and
+        # with them the calibration and thresholds. Labels/classes are counted before, so none vanish.
+        keep = sample_weight > 0
+        if not keep.any():
+            raise ValueError("sample_weight is zero for every sample; there is nothing to fit")
+        if not keep.all():
+            X, Y, sample_weight = X[keep], Y[keep], sample_weight[keep]
 
         n_outputs = Y.shape[1]
         self.coef_ = np.zeros((n_outputs, X.shape[1]))
@@ -157,10 +179,10 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             if "oof" in part:
                 self._oof[j] = part["oof"]
         if self.tune_thresholds and self.multilabel_ and self.threshold_objective == "micro":
-            self._joint_micro_thresholds(Y)
+            self._joint_micro_thresholds(Y, sample_weight)
         self.relative_threshold_ = 0.0
         if self.tune_thresholds and self.multilabel_ and self._oof:
-            self._choose_relative_threshold(Y)
+            self._choose_relative_threshold(Y, sample_weight)
         self.exclusive_pairs_ = np.zeros((0, 2), dtype=np.int64)
         if self.exclusive and self.multilabel_ and self._oof:
             self._choose_exclusive_pairs(Y, sample_weight)
@@ -205,15 +227,17 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             platt.fit(oof.reshape(-1, 1), y, sample_weight=w)
             a, b = platt.coef_[0, 0], platt.intercept_[0]
             out["calibration"] = [a, b]
-        if self.tune_thresholds and self.multilabel_:
-            out["oof"] = _sigmoid(a * oof + b)
-            out["thresholds"] = best_f1_threshold(y, out["oof"])
+        if self.tune_thresholds and (self.multilabel_ or len(self.classes_) == 2):
+            proba = _sigmoid(a * oof + b)
+            out["thresholds"] = best_f1_threshold(y, proba, sample_weight=w)
+            if self.multilabel_:
+                out["oof"] = proba
         return out
 
-    def _choose_relative_threshold(self, Y) -> None:
-        """Pick, by out-of-fold micro-F1, how probable a further reason must be relative to the most
-        probable one in the same comment (0 = no such rule). A comment usually states one or two
-        reasons; weak secondary hits are more often noise than a third reason."""
+    def _choose_relative_threshold(self, Y, sample_weight) -> None:
+        """Pick, by out-of-fold (weighted) micro-F1, how probable a further reason must be relative to
+        the most probable one in the same comment (0 = no such rule). A comment usually states one or
+        two reasons; weak secondary hits are more often noise than a third reason."""
         labels = sorted(self._oof)
         P = np.column_stack([self._oof[j] for j in labels])
         T = Y[:, labels].astype(bool)
@@ -222,19 +246,18 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         best, best_f = 0.0, -1.0
         for ratio in np.round(np.arange(0.0, 0.71, 0.1), 1):
             pred = base & (P >= ratio * top)
-            f = 2 * np.sum(pred & T) / max(1, pred.sum() + T.sum())
+            f = _weighted_micro(pred, T, sample_weight)
             if f > best_f + 1e-9:
                 best, best_f = float(ratio), f
         self.relative_threshold_ = best
 
     def _choose_exclusive_pairs(self, Y, sample_weight) -> None:
         """Find label pairs that (almost) never co-occur although both are common; keep them only if
-        enforcing them raises out-of-fold micro-F1."""
-        present = sample_weight > 0
-        Yp = Y[present]
-        n = Yp.sum(axis=0).astype(float)
-        together = Yp.T @ Yp
-        expected = np.outer(n, n) / max(1, len(Yp))
+        enforcing them raises out-of-fold micro-F1. Rows count with their weight throughout."""
+        w = sample_weight
+        n = w @ Y
+        together = (Y * w[:, None]).T @ Y
+        expected = np.outer(n, n) / w.sum()
         rows, cols = np.nonzero(np.triu((expected >= 5) & (together <= 0.1 * expected), k=1))
         pairs = np.column_stack([rows, cols]).astype(np.int64)
         if not len(pairs):
@@ -246,7 +269,7 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         base = self._threshold_hits(P)
 
         def micro(pred):
-            return 2 * np.sum(pred & truth) / max(1, pred.sum() + truth.sum())
+            return _weighted_micro(pred, truth, w)
 
         if micro(_drop_exclusive(base, P, pairs)) > micro(base) + 1e-12:
             self.exclusive_pairs_ = pairs
@@ -270,17 +293,18 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             hits = _drop_exclusive(hits, proba, pairs)
         return hits
 
-    def _joint_micro_thresholds(self, Y, rounds: int = 2) -> None:
-        """Coordinate ascent on micro-F1 over the labels' out-of-fold probabilities, starting from
-        the per-label optima."""
+    def _joint_micro_thresholds(self, Y, sample_weight, rounds: int = 2) -> None:
+        """Coordinate ascent on (weighted) micro-F1 over the labels' out-of-fold probabilities,
+        starting from the per-label optima."""
         grid = np.round(np.arange(0.1, 0.9001, 0.01), 2)
+        w = sample_weight
         labels = sorted(self._oof)
         pos = {j: Y[:, j].astype(bool) for j in labels}
         counts = {}
         for j in labels:
             pred = self._oof[j] >= self.thresholds_[j]
-            counts[j] = (np.sum(pred & pos[j]), pred.sum(), pos[j].sum())
-        missed = sum(int(Y[:, j].sum()) for j in range(Y.shape[1]) if j not in self._oof)
+            counts[j] = (w @ (pred & pos[j]), w @ pred, w @ pos[j])
+        missed = sum(w @ Y[:, j] for j in range(Y.shape[1]) if j not in self._oof)
         for _ in range(rounds):
             for j in labels:
                 tp_rest = sum(c[0] for k, c in counts.items() if k != j)
@@ -289,13 +313,13 @@ class ReasonClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
                 best_t, best_f = self.thresholds_[j], -1.0
                 for t in grid:
                     pred = self._oof[j] >= t
-                    tp = tp_rest + np.sum(pred & pos[j])
-                    f = 2 * tp / (pred_rest + pred.sum() + true_all)
+                    tp = tp_rest + w @ (pred & pos[j])
+                    f = 2 * tp / (pred_rest + w @ pred + true_all)
                     if f > best_f + 1e-12:
                         best_t, best_f = float(t), f
                 self.thresholds_[j] = best_t
                 pred = self._oof[j] >= best_t
-                counts[j] = (np.sum(pred & pos[j]), pred.sum(), pos[j].sum())
+                counts[j] = (w @ (pred & pos[j]), w @ pred, w @ pos[j])
 
     # ---------------------------------------------------------------------------------------------
     def _label_proba(self, X) -> np.ndarray:

@@ -8,6 +8,7 @@ trusted list, and refuses any file that names another type.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -23,8 +24,9 @@ MODEL_FILE = "model.skops"
 CARD_JSON = "card.json"
 CARD_MD = "card.md"
 # Bumped whenever a saved model would be read wrongly by this code. 2: the score block gained the exact
-# score (3 + 11 features), so a format-1 model no longer matches the featurizer's output.
-FORMAT_VERSION = 2
+# score (3 + 11 features), so a format-1 model no longer matches the featurizer's output. 3: the card
+# holds the SHA-256 of model.skops (``model_sha256``); without it a card cannot vouch for its model file.
+FORMAT_VERSION = 3
 
 # Every type a reason model may contain. Anything else in a file means it is not one of ours (or has
 # been tampered with), and it is refused rather than loaded.
@@ -90,6 +92,11 @@ class ReasonModel:
         if scores is not None:
             frame["score"] = np.asarray(scores, dtype=float)
         proba = self.pipeline.predict_proba(frame)
+        clf = self.pipeline[-1]
+        if len(self.labels) == 1 and not getattr(clf, "multilabel_", True) and proba.shape[1] == 2:
+            # A one-label model: scikit-learn reads its (n, 1) indicator as a binary target, so the
+            # classifier gives [absent, present] probabilities. The label's own is the second column.
+            proba = proba[:, 1:]
         return pd.DataFrame(proba, columns=self.labels)
 
     def predict(self, texts, scores=None) -> list[list[str]]:
@@ -162,8 +169,10 @@ def save_model(model: ReasonModel, folder, *, force: bool = True) -> Path:
     card["decision_rules"] = model.decision_rules
     card["versions"] = library_versions()
     card["format_version"] = FORMAT_VERSION
-    atomic_write_bytes(folder / MODEL_FILE, sio.dumps(model.pipeline, compression=zipfile.ZIP_DEFLATED,
-                                                      compresslevel=9))
+    data = sio.dumps(model.pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    # Ties the card to this very file: labels and thresholds in a card mean nothing for another model.
+    card["model_sha256"] = hashlib.sha256(data).hexdigest()
+    atomic_write_bytes(folder / MODEL_FILE, data)
     atomic_write_text(folder / CARD_JSON, json.dumps(card, indent=2, sort_keys=True) + "\n")
     from .card import render_card_markdown
     atomic_write_text(folder / CARD_MD, render_card_markdown(card))
@@ -175,7 +184,8 @@ def load_model(folder) -> ReasonModel:
     import skops.io as sio
 
     path = Path(folder)
-    file = path if path.suffix == ".skops" else path / MODEL_FILE
+    # A folder may be named "something.skops" too (``--out mdl.skops``): only a file is the model file.
+    file = path if path.suffix == ".skops" and not path.is_dir() else path / MODEL_FILE
     folder = file.parent
     where = str(file)
     if not file.exists():
@@ -204,6 +214,14 @@ def load_model(folder) -> ReasonModel:
     if unexpected:
         raise ModelError(f"refused: the file contains types that a reason model never holds: "
                          f"{', '.join(unexpected[:5])}", path=where)
+    expected = card.get("model_sha256")
+    if not expected:
+        raise ModelError("model card has no model.skops hash: it was saved by an older version. "
+                         "Retrain it: analyze train LABELLED.csv --out FOLDER", path=str(card_file))
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ModelError("refused: card.json and model.skops belong to different models (the file's "
+                         "SHA-256 is not the one in the card). Retrain, or copy the whole model folder",
+                         path=str(folder))
     try:
         pipeline = sio.loads(data, trusted=TRUSTED_TYPES)
     except Exception as exc:

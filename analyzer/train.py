@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.pipeline import Pipeline
 
+from .aggregate import NO_COMMENT, NO_REASON
 from .card import format_interval
 from .classify import ReasonClassifier
 from .codebook import REASONS
@@ -29,6 +30,9 @@ from .read import read_all
 from .validate import parse_scores, segments_of
 
 LABEL_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .\-/]*$")
+# Ids that ``analyze`` gives its own rows (comments with no reason, rows with no comment): a label of the
+# same name would be counted together with them.
+RESERVED_IDS = (NO_REASON, NO_COMMENT)
 MIN_ROWS = 20
 RANDOM_STATE = 0
 
@@ -55,6 +59,13 @@ class LabelledData:
         return {label: int(n) for label, n in zip(self.labels, self.Y.sum(axis=0))}
 
 
+def _column(frame: pd.DataFrame, name: str | None) -> str | None:
+    """The frame's column called ``name`` regardless of case (``Score``, ``TEXT``); an exact match wins."""
+    if name is None or name in frame.columns:
+        return name
+    return next((c for c in frame.columns if str(c).casefold() == name.casefold()), None)
+
+
 def load_labelled(source, text_col: str | None = None, labels: list[str] | None = None) -> LabelledData:
     """Read and check a labelled file (path or DataFrame); refuse malformed rows with their row number."""
     table, frame, bad = read_all(source)
@@ -64,37 +75,51 @@ def load_labelled(source, text_col: str | None = None, labels: list[str] | None 
         raise InputError(f"unreadable row ({b.reason}); {len(bad)} such rows", path=where, row=b.row)
     if frame.empty:
         raise InputError("no labelled rows", path=where)
-    text_col = text_col or next((c for c in ("text", "comment", "comments", "verbatim")
-                                 if c in frame.columns), None)
-    if text_col is None or text_col not in frame.columns:
+    text_col = (_column(frame, text_col) if text_col else
+                next(filter(None, (_column(frame, c) for c in ("text", "comment", "comments", "verbatim"))),
+                     None))
+    if text_col is None:
         raise InputError(f"no text column (use --text-col); columns are: {list(frame.columns)}",
                          path=where)
-    if "reasons" not in frame.columns:
+    reasons_col = _column(frame, "reasons")
+    if reasons_col is None:
         raise InputError(f"no 'reasons' column; columns are: {list(frame.columns)}", path=where)
     texts = frame[text_col].astype(str)
     parsed: list[list[str]] = []
-    for row, text, raw in zip(frame.index, texts, frame["reasons"].astype(str)):
+    for row, text, raw in zip(frame.index, texts, frame[reasons_col].astype(str)):
         ids = sorted({r.strip() for r in raw.split(";") if r.strip()})
         for rid in ids:
             if not LABEL_ID.match(rid):
-                raise InputError(f"invalid reason id {rid!r}", path=where, row=int(row), column="reasons")
+                raise InputError(f"invalid reason id {rid!r}", path=where, row=int(row), column=reasons_col)
+            if rid in RESERVED_IDS:
+                raise InputError(f"reason id {rid!r} is reserved: analyze gives it to comments without a "
+                                 "reason / rows without a comment. Rename the label", path=where,
+                                 row=int(row), column=reasons_col)
         if ids and not text.strip():
             raise InputError("row has reasons but no text", path=where, row=int(row), column=text_col)
         parsed.append(ids)
     scores = pd.Series(np.nan, index=frame.index)
-    if "score" in frame.columns:
-        s, problems = parse_scores(frame["score"])
-        given = frame["score"].astype(str).str.strip() != ""
-        broken = given & s.isna()
+    score_col = _column(frame, "score")
+    if score_col is not None:
+        s, problems = parse_scores(frame[score_col])
+        # parse_scores calls a blank and the usual spellings of one ("N/A", "none", "-") a missing
+        # score, as analyze does: such a row simply has no score. Anything else that is not 0-10 is wrong.
+        broken = s.isna() & (problems != "missing score")
         if broken.any():
             row = int(broken[broken].index[0])
-            raise InputError(problems[row], path=where, row=row, column="score")
+            raise InputError(problems[row], path=where, row=row, column=score_col)
         scores = s.astype("float64")
     weights = None
-    if "weight" in frame.columns:
-        weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(weights).any() or (weights < 0).any():
-            raise InputError("weights must be numbers >= 0", path=where, column="weight")
+    weight_col = _column(frame, "weight")
+    if weight_col is not None:
+        weights = pd.to_numeric(frame[weight_col], errors="coerce").to_numpy(dtype=float)
+        bad_weight = ~np.isfinite(weights) | (weights < 0)  # blank or text is NaN; "inf" parses as inf
+        if bad_weight.any():
+            first = int(np.flatnonzero(bad_weight)[0])
+            value = str(frame[weight_col].iloc[first])
+            raise InputError(f"weights must be numbers >= 0 (finite), not {value!r}; "
+                             f"{int(bad_weight.sum())} such rows", path=where,
+                             row=int(frame.index[first]), column=weight_col)
     found = sorted({r for ids in parsed for r in ids})
     label_ids = list(labels) if labels is not None else found
     index = {label: i for i, label in enumerate(label_ids)}
@@ -104,7 +129,7 @@ def load_labelled(source, text_col: str | None = None, labels: list[str] | None 
             if rid in index:
                 Y[i, index[rid]] = 1
     digest = hashlib.sha256(pd.util.hash_pandas_object(
-        pd.DataFrame({"t": texts.to_numpy(), "r": frame["reasons"].astype(str).to_numpy(),
+        pd.DataFrame({"t": texts.to_numpy(), "r": frame[reasons_col].astype(str).to_numpy(),
                       "s": scores.to_numpy()}), index=False).to_numpy().tobytes()).hexdigest()
     data = pd.DataFrame({"text": texts.to_numpy(), "score": scores.to_numpy()}, index=frame.index)
     return LabelledData(data, Y, label_ids, weights, where, digest)
@@ -131,12 +156,25 @@ def with_base_corpus(own: LabelledData, corpus: LabelledData, own_weight: float 
                         np.concatenate([base_w, own_w]), own.source, digest)
 
 
+def _drop_weightless(data: LabelledData) -> LabelledData:
+    """Only the rows that weigh something. A row of weight 0 carries nothing, yet left in it would still
+    shape the text features (vocabulary, idf) and the cross-validation folds."""
+    if data.weights is None or (data.weights > 0).all():
+        return data
+    keep = data.weights > 0
+    return LabelledData(data.frame[keep], data.Y[keep], data.labels, data.weights[keep], data.source,
+                        data.sha256)
+
+
 def _check_trainable(data: LabelledData, folds: int) -> None:
     if len(data.frame) < MIN_ROWS:
         raise InputError(f"only {len(data.frame)} labelled rows; at least {MIN_ROWS} are needed",
                          path=data.source)
     if not data.labels:
         raise InputError("no reason ids in the 'reasons' column", path=data.source)
+    if len(data.labels) == 1 and data.label_counts[data.labels[0]] == len(data.frame):
+        raise InputError(f"every row has the only reason id {data.labels[0]!r}: there is nothing to tell "
+                         "apart. Add rows without it (empty reasons)", path=data.source)
     rare = {label: n for label, n in data.label_counts.items() if n < folds}
     if rare:
         shown = ", ".join(f"{label!r} ({n})" for label, n in sorted(rare.items()))
@@ -160,6 +198,9 @@ def f1_intervals(Y_true: np.ndarray, Y_pred: np.ndarray, draws: int = BOOTSTRAP_
     interval says how far a figure could move on another sample of the same size from the same
     survey; for cross-validation it leaves out the variation between training sets. Seeded: the same
     data give the same interval every run.
+
+    A label with no true and no predicted comment in a draw has no F1 there (not 0): it is left out of
+    that draw's macro average and of its own interval. An interval that is never defined is None.
     """
     true, pred = np.asarray(Y_true, bool), np.asarray(Y_pred, bool)
     n = len(true)
@@ -170,36 +211,60 @@ def f1_intervals(Y_true: np.ndarray, Y_pred: np.ndarray, draws: int = BOOTSTRAP_
         weights = np.stack([np.bincount(rng.randint(0, n, n), minlength=n)
                             for _ in range(min(250, draws - start))]).astype(float)
         TP, P, T = weights @ tp, weights @ n_pred, weights @ n_true
-        f1 = np.divide(2 * TP, P + T, out=np.zeros_like(TP), where=(P + T) > 0)
-        micro.append(2 * TP.sum(axis=1) / np.maximum(1, (P + T).sum(axis=1)))
-        macro.append(f1.mean(axis=1))
+        defined = (P + T) > 0
+        f1 = np.divide(2 * TP, P + T, out=np.full_like(TP, np.nan), where=defined)
+        micro.append(_ratio(2 * TP.sum(axis=1), (P + T).sum(axis=1)))
+        macro.append(_ratio(np.where(defined, f1, 0.0).sum(axis=1), defined.sum(axis=1)))
         per_label.append(f1)
 
     def bounds(values):
-        low, high = np.percentile(values, [2.5, 97.5], axis=0)
-        return np.round(low, 4), np.round(high, 4)
+        """[low, high] of each column over the draws where it is defined."""
+        out = []
+        for column in values.T:
+            column = column[~np.isnan(column)]
+            if not len(column):
+                out.append(None)
+                continue
+            low, high = np.percentile(column, [2.5, 97.5])
+            out.append([float(np.round(low, 4)), float(np.round(high, 4))])
+        return out
 
-    micro_lo, micro_hi = bounds(np.concatenate(micro))
-    macro_lo, macro_hi = bounds(np.concatenate(macro))
-    label_lo, label_hi = bounds(np.vstack(per_label))
-    return {"micro_f1": [float(micro_lo), float(micro_hi)],
-            "macro_f1": [float(macro_lo), float(macro_hi)],
-            "per_label": [[float(lo), float(hi)] for lo, hi in zip(label_lo, label_hi)]}
+    return {"micro_f1": bounds(np.concatenate(micro)[:, None])[0],
+            "macro_f1": bounds(np.concatenate(macro)[:, None])[0],
+            "per_label": bounds(np.vstack(per_label))}
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN (undefined) where den is 0."""
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+
+
+def _figure(value) -> float | None:
+    """A metric for the report: None when undefined (JSON null; shown as n/a)."""
+    return None if value is None or np.isnan(value) else float(value)
 
 
 def metrics_report(Y_true: np.ndarray, Y_pred: np.ndarray, labels: list[str],
                    scores: np.ndarray | None = None, intervals: bool = True) -> dict:
     """Micro/macro F1 with 95% bootstrap intervals, per-label precision/recall/F1 (with interval) and
-    support, and F1 per NPS segment."""
-    report = {"n": int(len(Y_true)),
-              "micro_f1": float(f1_score(Y_true, Y_pred, average="micro", zero_division=0)),
-              "macro_f1": float(f1_score(Y_true, Y_pred, average="macro", zero_division=0))}
+    support, and F1 per NPS segment.
+
+    A label that no comment has and none is given is undefined, not F1 0: it is None in its row and
+    left out of macro-F1 (so perfect predictions score 1 when a label is absent from the file). With no
+    true and no predicted reason at all, micro-F1 is None too.
+    """
+    Y_true, Y_pred = np.asarray(Y_true), np.asarray(Y_pred)
+    report = {"n": int(len(Y_true)), **_micro_macro(Y_true, Y_pred)}
     ci = f1_intervals(Y_true, Y_pred) if intervals and len(Y_true) else None
     if ci:
         report["micro_f1_ci"], report["macro_f1_ci"] = ci["micro_f1"], ci["macro_f1"]
     p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
-    report["per_label"] = [{"label": label, "precision": float(pi), "recall": float(ri), "f1": float(fi),
-                            "support": int(si)} for label, pi, ri, fi, si in zip(labels, p, r, f, s)]
+    present = (Y_true.sum(axis=0) + Y_pred.sum(axis=0)) > 0
+    report["per_label"] = [
+        {"label": label, "precision": float(pi) if ok else None, "recall": float(ri) if ok else None,
+         "f1": float(fi) if ok else None, "support": int(si)}
+        for label, pi, ri, fi, si, ok in zip(labels, p, r, f, s, present)]
     if ci:
         for row, label_ci in zip(report["per_label"], ci["per_label"]):
             row["f1_ci"] = label_ci
@@ -209,13 +274,30 @@ def metrics_report(Y_true: np.ndarray, Y_pred: np.ndarray, labels: list[str],
         for segment in ("promoter", "passive", "detractor"):
             mask = segs == segment
             if mask.any():
-                report["by_segment"].append({
-                    "segment": segment, "n": int(mask.sum()),
-                    "micro_f1": float(f1_score(Y_true[mask], Y_pred[mask], average="micro",
-                                               zero_division=0)),
-                    "macro_f1": float(f1_score(Y_true[mask], Y_pred[mask], average="macro",
-                                               zero_division=0))})
+                report["by_segment"].append({"segment": segment, "n": int(mask.sum()),
+                                             **_micro_macro(Y_true[mask], Y_pred[mask])})
     return report
+
+
+def _micro_macro(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
+    """Micro- and macro-F1, None when undefined; macro over the labels that are true or predicted."""
+    return {"micro_f1": _figure(f1_score(Y_true, Y_pred, average="micro", zero_division=np.nan)),
+            "macro_f1": _figure(f1_score(Y_true, Y_pred, average="macro", zero_division=np.nan))}
+
+
+def decided_reasons(model: ReasonModel, frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    """The reasons ``analyze`` gives these comments, as an indicator matrix over ``labels``.
+
+    Scored through :meth:`ReasonModel.predict_frame`, as a real run is: an empty or non-English comment
+    gets no reasons there, whatever the classifier would say about it.
+    """
+    reasons, _, _ = model.predict_frame(frame["text"], frame["score"])
+    index = {label: i for i, label in enumerate(labels)}
+    Y = np.zeros((len(frame), len(labels)), dtype=np.int64)
+    for i, joined in enumerate(reasons):
+        for rid in filter(None, joined.split(";")):
+            Y[i, index[rid]] = 1
+    return Y
 
 
 def cross_validate(data: LabelledData, folds: int = 5, pipeline: Pipeline | None = None) -> dict:
@@ -223,25 +305,35 @@ def cross_validate(data: LabelledData, folds: int = 5, pipeline: Pipeline | None
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 
     from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
 
+    data = _drop_weightless(data)
     pipeline = pipeline if pipeline is not None else make_pipeline()
-    splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
+    if data.Y.shape[1] == 1:  # iterstrat wants two labels or more; one label is plain stratification
+        splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE).split(
+            np.zeros(len(data.Y)), data.Y[:, 0])
+    else:
+        splits = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE).split(
+            np.zeros(len(data.Y)), data.Y)
+    # With a base corpus, what matters is how well the analyst's own comments are coded.
+    rows = (data.frame["own"] == 1).to_numpy() if "own" in data.frame else np.ones(len(data.Y), bool)
     oof = np.zeros_like(data.Y)
-    for train_idx, test_idx in splitter.split(np.zeros(len(data.Y)), data.Y):
+    for train_idx, test_idx in splits:
         fold = clone(pipeline)
         fit_params = {}
         if data.weights is not None:
             fit_params["classifier__sample_weight"] = data.weights[train_idx]
         fold.fit(data.frame.iloc[train_idx], data.Y[train_idx], **fit_params)
-        oof[test_idx] = fold.predict(data.frame.iloc[test_idx])
-    rows = (data.frame["own"] == 1).to_numpy() if "own" in data.frame else np.ones(len(oof), bool)
-    # With a base corpus, what matters is how well the analyst's own comments are coded.
+        scored = test_idx[rows[test_idx]]
+        oof[scored] = decided_reasons(ReasonModel(pipeline=fold, labels=list(data.labels)),
+                                 data.frame.iloc[scored], data.labels)
     report = metrics_report(data.Y[rows], oof[rows], data.labels, data.frame["score"].to_numpy()[rows])
     report["folds"] = folds
     return report
 
 
 def fit_model(data: LabelledData, name: str = "model", pipeline: Pipeline | None = None) -> ReasonModel:
+    data = _drop_weightless(data)
     pipeline = pipeline if pipeline is not None else make_pipeline()
     fit_params = {}
     if data.weights is not None:
@@ -263,7 +355,9 @@ def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, na
     """
     from .outputs import OutputFolder
 
-    data = load_labelled(labelled, text_col=text_col)
+    if out is not None:
+        OutputFolder(out, force=force)  # refuse an existing --out now, not after minutes of training
+    data = _drop_weightless(load_labelled(labelled, text_col=text_col))
     _check_trainable(data, folds)
     if spacy_model != "blank":
         from .features import build_nlp
@@ -317,12 +411,7 @@ def evaluate(labelled, model="default", text_col: str | None = None) -> dict:
     truth = np.zeros((len(data.frame), len(labels)), dtype=np.int64)
     for j, label in enumerate(data.labels):
         truth[:, labels.index(label)] = data.Y[:, j]
-    predicted = reason_model.predict(data.frame["text"], data.frame["score"].to_numpy())
-    index = {label: i for i, label in enumerate(labels)}
-    Y_pred = np.zeros_like(truth)
-    for i, ids in enumerate(predicted):
-        for rid in ids:
-            Y_pred[i, index[rid]] = 1
+    Y_pred = decided_reasons(reason_model, data.frame, labels)
     report = metrics_report(truth, Y_pred, labels, data.frame["score"].to_numpy())
     report["model"] = reason_model.name
     unknown = [label for label in data.labels if label not in reason_model.labels]
@@ -340,20 +429,25 @@ def write_report_json(report: dict, path) -> None:
                           encoding="utf-8")
 
 
+def _shown(value) -> str:
+    """A metric as printed: n/a when it is undefined (no true and no predicted reason to score)."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def render_report(report: dict, console, title: str = "Evaluation") -> None:
     from rich.table import Table
 
     micro, macro = report.get("micro_f1_ci"), report.get("macro_f1_ci")
-    console.print(f"[bold]{title}[/bold]: n = {report['n']}, micro-F1 {report['micro_f1']:.3f}"
-                  f"{format_interval(micro)}, macro-F1 {report['macro_f1']:.3f}{format_interval(macro)}"
-                  + (" (95% bootstrap intervals)" if micro else ""), highlight=False)
+    console.print(f"[bold]{title}[/bold]: n = {report['n']}, micro-F1 {_shown(report['micro_f1'])}"
+                  f"{format_interval(micro)}, macro-F1 {_shown(report['macro_f1'])}{format_interval(macro)}"
+                  + (" (95% bootstrap intervals)" if micro or macro else ""), highlight=False)
     table = Table(show_edge=False)
     columns = ["label", "precision", "recall", "F1", "95% interval", "support"]
     with_ci = all("f1_ci" in row for row in report["per_label"])
     for col in columns if with_ci else [c for c in columns if c != "95% interval"]:
         table.add_column(col, justify="left" if col == "label" else "right")
     for row in report["per_label"]:
-        cells = [row["label"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}"]
+        cells = [row["label"], _shown(row["precision"]), _shown(row["recall"]), _shown(row["f1"])]
         if with_ci:
             cells.append(format_interval(row["f1_ci"]).strip())
         table.add_row(*cells, str(row["support"]))
@@ -363,7 +457,7 @@ def render_report(report: dict, console, title: str = "Evaluation") -> None:
         for col in ("segment", "n", "micro-F1", "macro-F1"):
             seg.add_column(col, justify="left" if col == "segment" else "right")
         for row in report["by_segment"]:
-            seg.add_row(row["segment"], str(row["n"]), f"{row['micro_f1']:.3f}", f"{row['macro_f1']:.3f}")
+            seg.add_row(row["segment"], str(row["n"]), _shown(row["micro_f1"]), _shown(row["macro_f1"]))
         console.print(seg)
     if report.get("labels_unknown_to_model"):
         console.print(f"Labels in the file the model does not know: {report['labels_unknown_to_model']}")

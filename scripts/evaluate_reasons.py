@@ -35,9 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from analyzer.card import format_interval  # noqa: E402
-from analyzer.model import load_model  # noqa: E402
-from analyzer.train import (LabelledData, load_labelled, make_pipeline, metrics_report,  # noqa: E402
-                            with_base_corpus)
+from analyzer.model import ReasonModel, load_model  # noqa: E402
+from analyzer.train import (LabelledData, decided_reasons, load_labelled, make_pipeline,  # noqa: E402
+                            metrics_report, with_base_corpus)
 
 SEED = 0
 
@@ -97,7 +97,8 @@ def half_split(real: LabelledData, corpus: LabelledData, split, own_weight: floa
         start = time.perf_counter()
         pipe = make_pipeline(features__adapt=True).fit(data.frame, data.Y,
                                                        classifier__sample_weight=data.weights)
-        reports = {"ours": metrics_report(test_half.Y, pipe.predict(test_half.frame), labels)}
+        ours = decided_reasons(ReasonModel(pipeline=pipe, labels=labels), test_half.frame, labels)
+        reports = {"ours": metrics_report(test_half.Y, ours, labels)}
         reports["ours"]["seconds"] = time.perf_counter() - start
         if "tfidf" in baselines:
             model = tfidf_lr(data, data.weights)
@@ -150,14 +151,13 @@ def main(argv=None) -> int:
 
     print("1. Shipped default model on the whole file")
     model = load_model(args.model)
-    predicted = model.predict(real.frame["text"], scores)
-    Y = np.array([[label in p for label in labels] for p in predicted], dtype=int)
-    report = metrics_report(real.Y, Y, labels, scores)
+    report = metrics_report(real.Y, decided_reasons(model, real.frame, labels), labels, scores)
     print(line(f"default model ({model.name})", report, interval=True))
     if args.per_label:
         for row in report["per_label"]:
-            print(f"    {row['label']:<20} P {row['precision']:.2f} R {row['recall']:.2f} "
-                  f"F1 {row['f1']:.2f} n={row['support']}")
+            shown = {k: "n/a" if row[k] is None else f"{row[k]:.2f}" for k in ("precision", "recall", "f1")}
+            print(f"    {row['label']:<20} P {shown['precision']} R {shown['recall']} "
+                  f"F1 {shown['f1']} n={row['support']}")
     print(line("baseline: keyword rules", metrics_report(
         real.Y, keyword_predict(real.frame["text"].tolist(), labels), labels)))
 

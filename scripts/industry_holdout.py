@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from analyzer.card import format_interval  # noqa: E402
-from analyzer.train import load_labelled, make_pipeline, metrics_report  # noqa: E402
+from analyzer.model import ReasonModel  # noqa: E402
+from analyzer.train import decided_reasons, load_labelled, make_pipeline, metrics_report  # noqa: E402
 
 
 def holdout_scores(corpus: pd.DataFrame, group_col: str = "industry", only: list[str] | None = None):
@@ -40,7 +41,8 @@ def holdout_scores(corpus: pd.DataFrame, group_col: str = "industry", only: list
         train = data.frame[~held].reset_index(drop=True)
         fit_params = {} if data.weights is None else {"classifier__sample_weight": data.weights[~held]}
         pipe = make_pipeline().fit(train, data.Y[~held], **fit_params)
-        predicted = pipe.predict(data.frame[held].reset_index(drop=True))
+        predicted = decided_reasons(ReasonModel(pipeline=pipe, labels=data.labels),
+                                    data.frame[held].reset_index(drop=True), data.labels)
         yield group, int(held.sum()), metrics_report(data.Y[held], predicted, data.labels)
 
 

@@ -126,3 +126,50 @@ def test_featurizer_encodes_segment_and_exact_score():
     assert block[1].nonzero()[0].tolist() == [2, 3 + 6]     # detractor, score 6: told apart from the 0
     assert block[2].nonzero()[0].tolist() == [0, 3 + 10]
     assert not block[3].any()                              # no score, no score features
+
+
+def _fitted(clf):
+    return {name: value for name, value in vars(clf).items()
+            if name.endswith("_") and not name.startswith("_")}
+
+
+def _assert_same_fit(a, b):
+    fitted_a, fitted_b = _fitted(a), _fitted(b)
+    assert fitted_a.keys() == fitted_b.keys()
+    for name, value in fitted_a.items():
+        np.testing.assert_array_equal(np.asarray(value), np.asarray(fitted_b[name]), err_msg=name)
+
+
+def _exclusive_data():
+    rng = np.random.RandomState(0)
+    X = rng.rand(400, 3)
+    a = (X[:, 0] > 0.5) & (X[:, 0] > X[:, 1])
+    b = (X[:, 1] > 0.5) & (X[:, 1] >= X[:, 0])
+    return X, np.column_stack([a, b, X[:, 2] + 0.3 * rng.rand(400) > 0.7]).astype(int)
+
+
+def test_all_ones_weights_give_exactly_the_unweighted_model():
+    X, Y = _exclusive_data()
+    _assert_same_fit(ReasonClassifier(cv=3).fit(X, Y), ReasonClassifier(cv=3).fit(X, Y, np.ones(len(Y))))
+
+
+def test_rows_of_weight_zero_change_nothing():
+    X, Y = _exclusive_data()
+    rng = np.random.RandomState(1)
+    X_noise, Y_noise = rng.rand(150, 3), (rng.rand(150, 3) < 0.5).astype(int)
+    plain = ReasonClassifier(cv=3).fit(X, Y)
+    padded = ReasonClassifier(cv=3).fit(np.vstack([X, X_noise]), np.vstack([Y, Y_noise]),
+                                        np.r_[np.ones(len(Y)), np.zeros(len(Y_noise))])
+    assert plain.exclusive_pairs_.tolist() == [[0, 1]]
+    for name in ("coef_", "intercept_", "calibration_", "thresholds_", "relative_threshold_",
+                 "exclusive_pairs_"):
+        np.testing.assert_array_equal(getattr(padded, name), getattr(plain, name), err_msg=name)
+
+
+def test_thresholds_count_weighted_rows():
+    # A row of weight 2 counts as two rows when the cut-off is chosen.
+    y = np.array([0, 0, 1, 1, 1, 0])
+    p = np.array([0.1, 0.35, 0.4, 0.8, 0.9, 0.2])
+    doubled = best_f1_threshold(np.r_[y, 0, 0], np.r_[p, 0.6, 0.6])
+    assert best_f1_threshold(np.r_[y, 0], np.r_[p, 0.6], sample_weight=np.r_[np.ones(6), 2]) == doubled
+    assert best_f1_threshold(y, p, sample_weight=np.ones(6)) == best_f1_threshold(y, p)

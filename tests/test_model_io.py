@@ -110,3 +110,34 @@ def test_saving_leaves_the_model_in_memory_intact(small_model, tmp_path):
     featurizer = pickle.loads(pickle.dumps(small_model.pipeline[0]))
     assert featurizer.word_vectorizer_.vocabulary_ == small_model.pipeline[0].word_vectorizer_.vocabulary_
     pd.testing.assert_frame_equal(small_model.predict_proba(texts, [1, 10, 2]), before)
+
+
+def test_model_file_of_another_model_is_refused(small_model, tmp_path):
+    # Labels and thresholds in a card describe one model file; beside another they would mislabel.
+    folder = save_model(small_model, tmp_path / "m")
+    import copy
+
+    pipeline = copy.deepcopy(small_model.pipeline)
+    pipeline[-1].thresholds_ = pipeline[-1].thresholds_ + 0.01
+    other_folder = save_model(ReasonModel(pipeline, ["slow", "kind", "broken"], name="other"), tmp_path / "o")
+    (folder / "model.skops").write_bytes((other_folder / "model.skops").read_bytes())
+    with pytest.raises(ModelError, match="different models.*copy the whole model folder"):
+        load_model(folder)
+
+
+def test_card_without_the_model_hash_says_how_to_retrain(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    assert len(card["model_sha256"]) == 64
+    del card["model_sha256"]
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="older version.*analyze train"):
+        load_model(folder)
+
+
+def test_model_folder_named_like_a_skops_file_loads(small_model, tmp_path):
+    folder = save_model(small_model, tmp_path / "mdl.skops")
+    assert folder.is_dir()
+    scores = [2, 3, 10, 9, 1, 2]
+    assert load_model(folder).predict(TEXTS, scores) == small_model.predict(TEXTS, scores)
+    assert load_model(folder / "model.skops").labels == small_model.labels  # the file itself still works
