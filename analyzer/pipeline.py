@@ -23,7 +23,7 @@ from .validate import parse_dates, parse_scores, period_labels, segments_of
 
 SUMMARY_VERSION = 1
 NO_SCORE_ROW = "no score row has this id"
-# Columns the outputs add next to the input's (responses.csv, rejected.csv); p_<label> per reason too.
+# Columns the outputs add next to the input's (responses.csv, rejects.csv); p_<label> per reason too.
 OUTPUT_COLUMNS = frozenset({"row", "column", "reason", "raw", "segment", "reasons", "language",
                             "_has_comment"})
 
@@ -422,17 +422,17 @@ def _load_comments(comments, on, id_col, comment_col, join_renamed=None):
     usable = ~blank & ~duplicated
     lookup = dict(zip(keys[usable], frame.loc[usable, name]))
     # Every comment row that is not joined is written out with why, so none is lost unseen.
-    leftovers = frame.loc[:, [on, name]].copy()
-    leftovers.insert(0, "row", frame.index.to_numpy())
-    leftovers["reason"] = np.select(
-        [blank.to_numpy(), duplicated.to_numpy()],
-        [f"blank {on!r}", f"duplicate {on!r}: only the first comment with this id was joined"],
-        NO_SCORE_ROW)
+    shown = _free_name(name, {"row", "reason", on}, "_input") if name in ("row", "reason") else name
+    leftovers = pd.DataFrame({
+        "row": frame.index.to_numpy(), on: frame[on].to_numpy(), shown: frame[name].to_numpy(),
+        "reason": np.select([blank.to_numpy(), duplicated.to_numpy()],
+                            [f"blank {on!r}", f"duplicate {on!r}: only the first comment with this id "
+                                              "was joined"], NO_SCORE_ROW)})
     report = JoinReport(comments_source=table.source, on=on, duplicate_comment_ids=int(duplicated.sum()),
                         blank_comment_ids=int(blank.sum()), comments_without_score=leftovers)
     if bad:
         report.comments_without_score = pd.concat(
             [report.comments_without_score,
-             pd.DataFrame({"row": [b.row for b in bad], on: "", name: "",
+             pd.DataFrame({"row": [b.row for b in bad], on: "", shown: "",
                            "reason": [b.reason for b in bad]})], ignore_index=True)
     return lookup, report, name

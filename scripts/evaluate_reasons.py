@@ -182,9 +182,9 @@ def main(argv=None) -> int:
                                    baselines=("tfidf",)))
             for key in directions:
                 directions[key] += [reports[key]["micro_f1"] for _, reports in ways]
-            print(f"seed {seed:<3} ours micro-F1 " + "  ".join(
-                f"{name} {reports['ours']['micro_f1']:.3f}" for name, reports in ways)
-                  + "   TF-IDF + LR " + "  ".join(f"{reports['tfidf']['micro_f1']:.3f}" for _, reports in ways))
+            ours = "  ".join(f"{name} {reports['ours']['micro_f1']:.3f}" for name, reports in ways)
+            tfidf = "  ".join(f"{reports['tfidf']['micro_f1']:.3f}" for _, reports in ways)
+            print(f"seed {seed:<3} ours micro-F1 {ours}   TF-IDF + LR {tfidf}")
         print(split_summary(directions["ours"], "ours"))
         print(split_summary(directions["tfidf"], "TF-IDF + LR"))
     return 0

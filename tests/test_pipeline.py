@@ -193,3 +193,13 @@ def test_evaluate_with_model_none_is_refused_not_the_default(write):
     labelled = write("held.csv", "text,reasons\nstill waiting,delay\n")
     res = runner.invoke(app, ["evaluate", str(labelled), "--model", "none"])
     assert res.exit_code == 2 and "no model to evaluate" in res.output
+
+
+def test_unjoined_comments_keep_their_text_when_the_comment_column_is_called_reason(write):
+    scores = write("scores.csv", "response_id,score\n1,9\n")
+    comments = write("comments.csv", "response_id,reason\n1,fine\n7,no score for me\n")
+    result = analyze(scores, comments=comments, on="response_id", comment_col="reason", model=None)
+    unjoined = result.join.comments_without_score
+    assert unjoined["reason_input"].tolist() == ["no score for me"]
+    assert unjoined["reason"].tolist() == ["no score row has this id"]
+    assert result.responses["reason_comments"].tolist() == ["fine"]
