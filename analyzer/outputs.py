@@ -100,6 +100,27 @@ def write_json(obj, path: Path) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+def check_output_folder(target, force: bool = False, keep=()) -> Path:
+    """Refuse an output folder that may not be (re)placed; return it resolved.
+
+    Callers that work for minutes before writing (training) call this first, so a refusal costs nothing.
+    """
+    # Resolved, so that "." or "out/.." name a real folder (and a real staging name beside it).
+    resolved = Path(target).resolve()
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputError("exists and is not a folder", path=str(target))
+    if resolved.exists() and any(resolved.iterdir()) and not force:
+        raise OutputError("output folder exists and is not empty; pass --force to replace it",
+                          path=str(target))
+    # Replacing a folder deletes what is in it: never the inputs, never the folder we work in.
+    protected = [("the current folder", Path.cwd())] + [(str(k), Path(k)) for k in keep if k is not None]
+    for what, inside in protected:
+        if inside.resolve().is_relative_to(resolved):
+            raise OutputError(f"replacing this folder would delete {what}; choose another --out",
+                              path=str(target))
+    return resolved
+
+
 class OutputFolder:
     """Build a set of output files in a staging folder, then swap it in place of ``target``.
 
@@ -108,19 +129,7 @@ class OutputFolder:
     """
 
     def __init__(self, target, force: bool = False, keep=()):
-        # Resolved, so that "." or "out/.." name a real folder (and a real staging name beside it).
-        self.target = Path(target).resolve()
-        if self.target.exists() and not self.target.is_dir():
-            raise OutputError("exists and is not a folder", path=str(target))
-        if self.target.exists() and any(self.target.iterdir()) and not force:
-            raise OutputError("output folder exists and is not empty; pass --force to replace it",
-                              path=str(target))
-        # Replacing a folder deletes what is in it: never the inputs, never the folder we work in.
-        protected = [("the current folder", Path.cwd())] + [(str(k), Path(k)) for k in keep if k is not None]
-        for what, inside in protected:
-            if inside.resolve().is_relative_to(self.target):
-                raise OutputError(f"replacing this folder would delete {what}; choose another --out",
-                                  path=str(target))
+        self.target = check_output_folder(target, force, keep)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging: Path | None = None
 

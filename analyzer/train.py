@@ -353,10 +353,10 @@ def train(labelled, out=None, *, text_col: str | None = None, folds: int = 5, na
     ``spacy_model`` names an installed spaCy pipeline (or a path to one) to take tokens and lemmas
     from instead of ``spacy.blank("en")``; the saved model then needs that pipeline wherever it is used.
     """
-    from .outputs import OutputFolder
+    from .outputs import OutputFolder, check_output_folder
 
     if out is not None:
-        OutputFolder(out, force=force)  # refuse an existing --out now, not after minutes of training
+        check_output_folder(out, force)  # refuse an existing --out now, not after minutes of training
     data = _drop_weightless(load_labelled(labelled, text_col=text_col))
     _check_trainable(data, folds)
     if spacy_model != "blank":
