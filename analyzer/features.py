@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import json
 import re
 import warnings as _warnings
@@ -33,7 +34,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-NEGATIONS = {"not", "no", "never", "n't", "nothing", "nobody", "none", "nor", "neither", "without",
+NEGATIONS = {"not", "no", "never", "n't", "nt", "nothing", "nobody", "none", "nor", "neither", "without",
              "cannot", "hardly", "barely", "noone", "nowhere", "dont", "didnt", "wasnt", "isnt",
              "doesnt", "cant", "wont", "havent", "hasnt", "werent", "arent", "couldnt", "shouldnt"}
 # A negation reaches forward until punctuation, a contrast word, or this many tokens.
@@ -139,6 +140,24 @@ CUE_PATTERNS: dict[str, list[list[dict]]] = {
 
 TOKEN_NORMALISE = re.compile(r"[^\w']+")
 
+# Real exports rarely carry the apostrophe the corpus was written with: phones type a curly one, and a
+# cp1252 round trip turns it into U+FFFD ("didn\ufffdt"). Left alone, "didn't" stops being a negation
+# and "I've" becomes three tokens, so both are mapped back to a plain apostrophe before featurising.
+QUOTE_VARIANTS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+BROKEN_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|d|m|ll|re|ve)\b)", re.I)
+
+
+# Some survey tools export comments HTML-escaped ("didn&#39;t", "fast &amp; friendly").
+HTML_ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
+
+
+def normalise_text(text: str) -> str:
+    """The text as featurised: HTML entities decoded, and apostrophe variants (curly, backtick, a
+    broken-encoding U+FFFD inside a contraction) made a plain apostrophe."""
+    if "&" in text and HTML_ENTITY.search(text):
+        text = html.unescape(text)
+    return BROKEN_APOSTROPHE.sub("'", text.translate(QUOTE_VARIANTS))
+
 
 @Language.factory("nps_negation", default_config={"window": NEGATION_WINDOW})
 def make_negation(nlp: Language, name: str, window: int):
@@ -163,7 +182,8 @@ class NegationScope:
             if remaining:
                 token._.negated = True
                 remaining -= 1
-            if lower in NEGATIONS:
+            # The norm unifies "n't", "nt" (from "didnt") and "n’t" as "not".
+            if lower in NEGATIONS or token.norm_ in NEGATIONS:
                 remaining = self.window
         return doc
 
@@ -177,7 +197,8 @@ class CueMatcher:
     """Adds ``doc._.cues``: one ``cue_<group>`` (or ``cue_<group>_neg``) per matched phrase."""
 
     def __init__(self, nlp: Language):
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # NORM rather than LOWER, so "didn't turn up" also matches "didnt turn up" and "didn’t turn up".
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         for group, phrases in CUE_PHRASES.items():
             self.matcher.add(group, [nlp.make_doc(p) for p in phrases])
         self.patterns = Matcher(nlp.vocab)
@@ -302,9 +323,11 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def _prepare(self, X):
         texts, scores = texts_and_scores(X)
-        texts = [t[: self.max_chars] for t in texts]
+        texts = [normalise_text(t[: self.max_chars]) for t in texts]
         nlp = build_nlp(self.spacy_model)
-        lemmas = [doc_tokens(doc) for doc in nlp.pipe(texts, batch_size=512)]
+        # Lower-cased for spaCy: the lookup lemmatizer and the contraction rules are case-sensitive, so
+        # "Engineers" or "DIDNT" (shouted or sentence-initial) would otherwise miss "engineer" and "not".
+        lemmas = [doc_tokens(doc) for doc in nlp.pipe([t.lower() for t in texts], batch_size=512)]
         if self.segment_cues and scores is not None:
             # Cue x segment: "service" or a support cue means different reasons from a detractor and
             # from a promoter, an interaction a linear model cannot form by itself.

@@ -26,7 +26,9 @@ CARD_MD = "card.md"
 # Bumped whenever a saved model would be read wrongly by this code. 2: the score block gained the exact
 # score (3 + 11 features), so a format-1 model no longer matches the featurizer's output. 3: the card
 # holds the SHA-256 of model.skops (``model_sha256``); without it a card cannot vouch for its model file.
-FORMAT_VERSION = 3
+# 4: texts are lower-cased and their apostrophes normalised before featurising, so a format-3 model's
+# weights were learned on other tokens ("Didnt" is now "do not").
+FORMAT_VERSION = 4
 
 # Every type a reason model may contain. Anything else in a file means it is not one of ours (or has
 # been tampered with), and it is refused rather than loaded.

@@ -6,7 +6,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from analyzer.classify import ReasonClassifier, best_f1_threshold
-from analyzer.features import TextFeaturizer, build_nlp, doc_tokens
+from analyzer.features import TextFeaturizer, build_nlp, doc_tokens, normalise_text
 from analyzer.train import make_pipeline
 
 # Checks that do not apply, each with the reason. Everything else in scikit-learn's suite runs.
@@ -53,6 +53,33 @@ def test_negation_and_cues_are_features():
     assert "cue_wait" in doc_tokens(nlp("still waiting for the engineer")).split()
     assert "cue_easy_neg" in doc_tokens(nlp("it was not easy at all")).split()
     assert "cue_duration" in doc_tokens(nlp("took 6 weeks")).split()
+
+
+@pytest.mark.parametrize("spelling", ["isn't", "isnt", "isn\u2019t", "isn\ufffdt", "isn`t", "isn&#39;t"])
+def test_negation_survives_how_real_exports_spell_it(spelling):
+    # Phones type a curly apostrophe, many people none, and a cp1252 round trip leaves U+FFFD: each
+    # must still negate, or "isnt working" reads as the product working.
+    tokens = TextFeaturizer()._prepare([f"the router {spelling} working"])[0][0].split()
+    assert "not_work" in tokens and "work" not in tokens
+    assert "cue_works_neg" in tokens and "cue_works" not in tokens
+
+
+@pytest.mark.parametrize("text", ["the engineer didnt turn up", "the engineer didn\u2019t turn up",
+                                  "THE ENGINEER DIDNT TURN UP"])
+def test_cue_phrases_match_contractions_written_any_way(text):
+    tokens = TextFeaturizer()._prepare([text])[0][0].split()
+    assert "cue_wait" in tokens and "engineer" in tokens
+
+
+def test_lemmas_do_not_depend_on_case():
+    # The lookup lemmatizer is case-sensitive: a sentence-initial or shouted word must still lemmatise.
+    prepare = TextFeaturizer()._prepare
+    assert prepare(["Engineers WERE brilliant"])[0] == prepare(["engineers were brilliant"])[0]
+
+
+def test_normalise_text_leaves_other_characters_alone():
+    assert normalise_text("R&D team; AT&T \ufffd45 and caf\ufffd") == "R&D team; AT&T \ufffd45 and caf\ufffd"
+    assert normalise_text("I\ufffdve paid &pound;5 &amp; it\u2018s fine") == "I've paid \u00a35 & it's fine"
 
 
 def _toy():
