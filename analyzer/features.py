@@ -140,13 +140,11 @@ CUE_PATTERNS: dict[str, list[list[dict]]] = {
 
 TOKEN_NORMALISE = re.compile(r"[^\w']+")
 
-# Real exports rarely carry the apostrophe the corpus was written with: phones type a curly one, and a
-# cp1252 round trip turns it into U+FFFD ("didn\ufffdt"). Left alone, "didn't" stops being a negation
-# and "I've" becomes three tokens, so both are mapped back to a plain apostrophe before featurising.
+# Real exports often do not carry the plain apostrophe the corpus was written with: phones type a curly
+# one, and a cp1252 round trip turns it into U+FFFD ("didn\ufffdt"). Left alone, "didn’t" is no negation
+# and "I\ufffdve" becomes three tokens, so both are mapped back to a plain apostrophe before featurising.
 QUOTE_VARIANTS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 BROKEN_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\ufffd(?=(?:s|t|d|m|ll|re|ve)\b)", re.I)
-
-
 # Some survey tools export comments HTML-escaped ("didn&#39;t", "fast &amp; friendly").
 HTML_ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
 
