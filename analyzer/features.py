@@ -321,16 +321,16 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def _prepare(self, X):
         texts, scores = texts_and_scores(X)
-        texts = [normalise_text(t[: self.max_chars]) for t in texts]
+        # Lower-cased for spaCy too: the lookup lemmatizer and the contraction rules are case-sensitive,
+        # so "Engineers" or "DIDNT" (shouted or sentence-initial) would otherwise miss "engineer" and "not".
+        texts = [normalise_text(t[: self.max_chars]).lower() for t in texts]
         nlp = build_nlp(self.spacy_model)
-        # Lower-cased for spaCy: the lookup lemmatizer and the contraction rules are case-sensitive, so
-        # "Engineers" or "DIDNT" (shouted or sentence-initial) would otherwise miss "engineer" and "not".
-        lemmas = [doc_tokens(doc) for doc in nlp.pipe([t.lower() for t in texts], batch_size=512)]
+        lemmas = [doc_tokens(doc) for doc in nlp.pipe(texts, batch_size=512)]
         if self.segment_cues and scores is not None:
             # Cue x segment: "service" or a support cue means different reasons from a detractor and
             # from a promoter, an interaction a linear model cannot form by itself.
             lemmas = [_with_segment(tokens, score) for tokens, score in zip(lemmas, scores)]
-        chars = [" ".join(t.lower().split()) for t in texts]
+        chars = [" ".join(t.split()) for t in texts]
         return lemmas, chars, scores
 
     def fit(self, X, y=None):
